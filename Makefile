@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# KVM arm64 PMU event-filter selftests.
+#
+#   make                 build every test (static arm64; cross from x86)
+#   make unit            build and run the host-side unit tests (no KVM)
+#   make run_tests       run the suite (natively on arm64 with /dev/kvm,
+#                        else under QEMU: see run_tests.sh --help)
+#   make install INSTALL_PATH=DIR
+#
+# OUTPUT=DIR puts every build product under DIR (kselftest convention).
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+OUTPUT ?= $(TOP)/build
+INSTALL_PATH ?= $(OUTPUT)/install
+
+ifeq ($(shell uname -m),aarch64)
+CROSS_COMPILE ?=
+else
+CROSS_COMPILE ?= aarch64-linux-gnu-
+endif
+CC := $(CROSS_COMPILE)gcc
+HOSTCC ?= cc
+
+WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
+	    -Wstrict-prototypes -Wshadow
+# Guest code runs from the same binary with no TLS and no libc state:
+# no stack protector, inline atomics.
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARNINGS) -I$(TOP)/include -fno-stack-protector \
+	  -mno-outline-atomics -D_GNU_SOURCE
+LDFLAGS += -static
+HOSTCFLAGS := -O1 -g -std=gnu11 $(WARNINGS) -I$(TOP)/include -D_GNU_SOURCE
+
+# The tests: every aarch64/*.c is one program.
+TEST_GEN_PROGS := $(patsubst $(TOP)/aarch64/%.c,$(OUTPUT)/%,$(wildcard $(TOP)/aarch64/*.c))
+
+LIBKVM_C := lib/assert.c lib/ktap.c lib/guest_print.c lib/ucall.c lib/vm.c \
+	    lib/vcpu.c lib/pmu_filter.c lib/pmu_vm.c lib/arm64/processor.c \
+	    lib/arm64/mmu.c lib/arm64/esr.c lib/arm64/vgic.c lib/arm64/pmu.c
+LIBKVM_S := lib/arm64/vectors.S
+LIBKVM_O := $(patsubst %.c,$(OUTPUT)/%.o,$(LIBKVM_C)) \
+	    $(patsubst %.S,$(OUTPUT)/%.o,$(LIBKVM_S))
+
+# Host-side logic with unit tests, built for the build machine.
+UNIT_LIB_C := lib/ktap.c lib/guest_print.c lib/pmu_filter.c lib/arm64/esr.c
+UNIT_TESTS := $(patsubst $(TOP)/tests/unit/%.c,$(OUTPUT)/unit/%,$(wildcard $(TOP)/tests/unit/*.c))
+
+RUN_FILES := run_tests.sh tests.cfg settings
+
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-6s %s\n'
+endif
+
+all: $(TEST_GEN_PROGS)
+
+$(OUTPUT)/%.o: $(TOP)/%.c $(wildcard $(TOP)/include/*.h $(TOP)/include/arm64/*.h)
+	@mkdir -p $(dir $@)
+	$(say) CC $(@:$(OUTPUT)/%=%)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.o: $(TOP)/%.S
+	@mkdir -p $(dir $@)
+	$(say) CC $(@:$(OUTPUT)/%=%)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/libkvm.a: $(LIBKVM_O)
+	$(say) AR $(@:$(OUTPUT)/%=%)
+	$(Q)$(CROSS_COMPILE)ar rcs $@ $^
+
+$(OUTPUT)/%: $(TOP)/aarch64/%.c $(OUTPUT)/libkvm.a $(wildcard $(TOP)/include/*.h $(TOP)/include/arm64/*.h)
+	$(say) LD $(@:$(OUTPUT)/%=%)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(OUTPUT)/libkvm.a -o $@
+
+$(OUTPUT)/unit/%: $(TOP)/tests/unit/%.c $(addprefix $(TOP)/,$(UNIT_LIB_C)) $(wildcard $(TOP)/include/*.h $(TOP)/include/arm64/*.h)
+	@mkdir -p $(dir $@)
+	$(say) HOSTCC $(@:$(OUTPUT)/%=%)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $< $(addprefix $(TOP)/,$(UNIT_LIB_C)) -o $@
+
+unit: $(UNIT_TESTS)
+	@$(TOP)/scripts/run-units.sh $(UNIT_TESTS)
+
+run_tests: all
+	$(TOP)/run_tests.sh --build-dir $(OUTPUT)
+
+install: all
+	mkdir -p $(INSTALL_PATH)
+	install -m 0755 $(TEST_GEN_PROGS) $(INSTALL_PATH)/
+	install -m 0644 $(TOP)/tests.cfg $(TOP)/settings $(INSTALL_PATH)/
+	install -m 0755 $(TOP)/run_tests.sh $(INSTALL_PATH)/
+	mkdir -p $(INSTALL_PATH)/scripts
+	install -m 0755 $(TOP)/scripts/*.sh $(INSTALL_PATH)/scripts/
+
+clean:
+	rm -rf $(OUTPUT)/lib $(OUTPUT)/libkvm.a $(OUTPUT)/unit $(TEST_GEN_PROGS)
+
+.PHONY: all unit run_tests install clean
+.SECONDARY:

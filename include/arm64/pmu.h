@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PMUv3: guest-side programming (Arm ARM D24, "The Performance Monitors
+ * Extension") and host-side vPMU attributes (KVM API, devices/vcpu.rst,
+ * group KVM_ARM_VCPU_PMU_V3_CTRL).
+ */
+#ifndef ARM64_PMU_H
+#define ARM64_PMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arm64/sysreg.h"
+#include "kvm_compat.h"
+
+/* ---- guest side ---- */
+
+/* Counter index @idx: 0..30 are event counters, PMU_CYCLE_IDX the cycle counter. */
+void pmu_write_evtyper(unsigned int idx, uint64_t val);	/* PMEVTYPER<n> / PMCCFILTR */
+uint64_t pmu_read_evtyper(unsigned int idx);
+void pmu_write_counter(unsigned int idx, uint64_t val);	/* PMEVCNTR<n> / PMCCNTR */
+uint64_t pmu_read_counter(unsigned int idx);
+/* The same through PMSELR_EL0 + PMXEVTYPER_EL0 / PMXEVCNTR_EL0. */
+void pmu_write_evtyper_indirect(unsigned int idx, uint64_t val);
+uint64_t pmu_read_counter_indirect(unsigned int idx);
+
+static inline unsigned int pmu_nr_counters(void)
+{
+	return (read_sysreg(pmcr_el0) >> PMCR_N_SHIFT) & PMCR_N_MASK;
+}
+
+static inline void pmu_enable_counters(uint64_t mask)
+{
+	write_sysreg(mask, pmcntenset_el0);
+	isb();
+}
+
+static inline void pmu_disable_counters(uint64_t mask)
+{
+	write_sysreg(mask, pmcntenclr_el0);
+	isb();
+}
+
+static inline void pmu_sw_increment(uint64_t mask)
+{
+	write_sysreg(mask, pmswinc_el0);
+	isb();
+}
+
+/* PMCR_EL0.E on/off, keeping the 64-bit cycle counter (LC). */
+static inline void pmu_start(void)
+{
+	write_sysreg(read_sysreg(pmcr_el0) | PMCR_E | PMCR_LC, pmcr_el0);
+	isb();
+}
+
+static inline void pmu_stop(void)
+{
+	write_sysreg(read_sysreg(pmcr_el0) & ~PMCR_E, pmcr_el0);
+	isb();
+}
+
+/* PMCEID0_EL0 (n = 0) or PMCEID1_EL0 (n = 1). */
+static inline uint64_t pmu_pmceid(unsigned int n)
+{
+	return n ? read_sysreg(pmceid1_el0) : read_sysreg(pmceid0_el0);
+}
+
+/* Whether PMCEID<n> advertises common event @event (0..0x3f, 0x4000..0x403f). */
+bool pmu_event_advertised(unsigned int event);
+
+/* Stop and disable everything, clear overflows, zero every counter. */
+void pmu_reset(void);
+
+/* A loop of @iters iterations of two instructions: the measured workload. */
+static inline void pmu_workload(uint64_t iters)
+{
+	asm volatile("1:	subs	%0, %0, #1\n"
+		     "	b.ne	1b\n"
+		     : "+r"(iters) : : "cc");
+}
+
+/* ---- host side ---- */
+
+struct vcpu;
+
+#define PMU_EVENT_ALLOW		KVM_PMU_EVENT_ALLOW
+#define PMU_EVENT_DENY		KVM_PMU_EVENT_DENY
+
+/* Each returns 0 or -errno, as KVM_SET_DEVICE_ATTR did. */
+int __vcpu_pmu_set_irq(struct vcpu *vcpu, int irq);
+int __vcpu_pmu_set_filter(struct vcpu *vcpu, const struct kvm_pmu_event_filter *f);
+int __vcpu_pmu_init(struct vcpu *vcpu);
+
+#endif

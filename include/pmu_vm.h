@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A VM with a vPMU, set up in the order KVM requires: vCPUs, vGICv3, then
+ * per vCPU the PMU overflow IRQ, the VM's event filter, and PMU init.
+ */
+#ifndef PMU_VM_H
+#define PMU_VM_H
+
+#include "kvm_compat.h"
+#include "vcpu.h"
+#include "vm.h"
+
+struct pmu_vm_config {
+	unsigned int nr_vcpus;		/* 1 if 0 */
+	enum guest_el el;
+	const struct kvm_pmu_event_filter *filters;
+	unsigned int nr_filters;
+	guest_code_t code;
+	uint64_t arg;
+};
+
+/* Asserts every step succeeds: tests of the failures use the __ calls. */
+struct vm *pmu_vm_create(const struct pmu_vm_config *cfg);
+
+/*
+ * KTAP-skips the whole program, with the reason, unless this host can run a
+ * vPMU guest at @el: /dev/kvm, KVM_CAP_ARM_PMU_V3, a vGICv3, and for EL2
+ * KVM_CAP_ARM_EL2.
+ */
+void pmu_vm_require(enum guest_el el);
+
+#endif

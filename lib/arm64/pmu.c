@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdnoreturn.h>
+
+#include "arm64/pmu.h"
+#include "test_util.h"
+#include "ucall.h"
+#include "vcpu.h"
+
+/* ---- guest side ---- */
+
+/* PMEVTYPER<n>_EL0 and PMEVCNTR<n>_EL0 take n in the encoding: one case each. */
+#define PMEV_CASES(op)							\
+	op(0) op(1) op(2) op(3) op(4) op(5) op(6) op(7) op(8) op(9)	\
+	op(10) op(11) op(12) op(13) op(14) op(15) op(16) op(17) op(18)	\
+	op(19) op(20) op(21) op(22) op(23) op(24) op(25) op(26) op(27)	\
+	op(28) op(29) op(30)
+
+static noreturn void bad_counter(unsigned int idx)
+{
+	guest_fail(UCALL_ASSERT, "no PMU counter index %u", idx);
+}
+
+void pmu_write_evtyper(unsigned int idx, uint64_t val)
+{
+#define W(n) case n: write_sysreg(val, pmevtyper##n##_el0); break;
+	switch (idx) {
+	PMEV_CASES(W)
+	case PMU_CYCLE_IDX:
+		write_sysreg(val, pmccfiltr_el0);
+		break;
+	default:
+		bad_counter(idx);
+	}
+#undef W
+	isb();
+}
+
+uint64_t pmu_read_evtyper(unsigned int idx)
+{
+#define R(n) case n: return read_sysreg(pmevtyper##n##_el0);
+	switch (idx) {
+	PMEV_CASES(R)
+	case PMU_CYCLE_IDX:
+		return read_sysreg(pmccfiltr_el0);
+	}
+#undef R
+	bad_counter(idx);
+}
+
+void pmu_write_counter(unsigned int idx, uint64_t val)
+{
+#define W(n) case n: write_sysreg(val, pmevcntr##n##_el0); break;
+	switch (idx) {
+	PMEV_CASES(W)
+	case PMU_CYCLE_IDX:
+		write_sysreg(val, pmccntr_el0);
+		break;
+	default:
+		bad_counter(idx);
+	}
+#undef W
+	isb();
+}
+
+uint64_t pmu_read_counter(unsigned int idx)
+{
+#define R(n) case n: return read_sysreg(pmevcntr##n##_el0);
+	switch (idx) {
+	PMEV_CASES(R)
+	case PMU_CYCLE_IDX:
+		return read_sysreg(pmccntr_el0);
+	}
+#undef R
+	bad_counter(idx);
+}
+
+void pmu_write_evtyper_indirect(unsigned int idx, uint64_t val)
+{
+	write_sysreg(idx, pmselr_el0);
+	isb();
+	write_sysreg(val, pmxevtyper_el0);
+	isb();
+}
+
+uint64_t pmu_read_counter_indirect(unsigned int idx)
+{
+	write_sysreg(idx, pmselr_el0);
+	isb();
+	return read_sysreg(pmxevcntr_el0);
+}
+
+bool pmu_event_advertised(unsigned int event)
+{
+	unsigned int bit = event & 0x3f;
+	unsigned int half = (event & 0x4000) ? 32 : 0;
+
+	if ((event & ~0x4000U) >= 0x40)
+		return false;
+	return (pmu_pmceid(bit >= 32) >> (half + bit % 32)) & 1;
+}
+
+void pmu_reset(void)
+{
+	write_sysreg(0, pmcr_el0);
+	isb();
+	write_sysreg(~0UL, pmcntenclr_el0);
+	write_sysreg(~0UL, pmintenclr_el1);
+	write_sysreg(~0UL, pmovsclr_el0);
+	write_sysreg(PMCR_P | PMCR_C | PMCR_LC, pmcr_el0);
+	isb();
+}
+
+/* ---- host side ---- */
+
+int __vcpu_pmu_set_irq(struct vcpu *vcpu, int irq)
+{
+	return __vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+			       KVM_ARM_VCPU_PMU_V3_IRQ, &irq);
+}
+
+int __vcpu_pmu_set_filter(struct vcpu *vcpu, const struct kvm_pmu_event_filter *f)
+{
+	return __vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+			       KVM_ARM_VCPU_PMU_V3_FILTER, f);
+}
+
+int __vcpu_pmu_init(struct vcpu *vcpu)
+{
+	return __vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+			       KVM_ARM_VCPU_PMU_V3_INIT, NULL);
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arm64/pmu.h"
+#include "arm64/vgic.h"
+#include "ktap.h"
+#include "pmu_vm.h"
+#include "test_util.h"
+
+struct vm *pmu_vm_create(const struct pmu_vm_config *cfg)
+{
+	struct vcpu_config vcfg = { .el = cfg->el, .pmu = true };
+	unsigned int nr = cfg->nr_vcpus ? cfg->nr_vcpus : 1;
+	struct vm *vm = vm_create();
+	unsigned int i, f;
+	int ret;
+
+	for (i = 0; i < nr; i++)
+		vm_vcpu_add(vm, &vcfg, cfg->code, cfg->arg);
+	ret = vgic_v3_setup(vm);
+	errno = -ret;
+	TEST_ASSERT(!ret, "vGICv3 creation");
+	for (i = 0; i < nr; i++) {
+		struct vcpu *vcpu = vm->vcpus[i];
+
+		ret = __vcpu_pmu_set_irq(vcpu, PMU_IRQ_PPI);
+		errno = -ret;
+		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_IRQ on vCPU %u", i);
+		/* The filter is per VM: installing it through vCPU 0 is enough. */
+		for (f = 0; i == 0 && f < cfg->nr_filters; f++) {
+			ret = __vcpu_pmu_set_filter(vcpu, &cfg->filters[f]);
+			errno = -ret;
+			TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_FILTER range %u", f);
+		}
+		ret = __vcpu_pmu_init(vcpu);
+		errno = -ret;
+		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_INIT on vCPU %u", i);
+	}
+	return vm;
+}
+
+void pmu_vm_require(enum guest_el el)
+{
+	struct vcpu_config vcfg = { .el = el, .pmu = true };
+	struct vm *vm;
+	int fd = kvm_open(), ret;
+
+	if (fd < 0)
+		ktap_skip_all("/dev/kvm: %s", strerror(-fd));
+	close(fd);
+	if (!kvm_check_cap(KVM_CAP_ARM_PMU_V3))
+		ktap_skip_all("KVM has no vPMU (KVM_CAP_ARM_PMU_V3 is 0)");
+	if (el == GUEST_EL2 && !kvm_check_cap(KVM_CAP_ARM_EL2))
+		ktap_skip_all("KVM offers no virtual EL2 (KVM_CAP_ARM_EL2 is 0; boot with kvm-arm.mode=nested)");
+	vm = vm_create();
+	vm_vcpu_add(vm, &vcfg, NULL, 0);
+	ret = vgic_v3_setup(vm);
+	vm_free(vm);
+	if (ret)
+		ktap_skip_all("cannot create a vGICv3: %s", strerror(-ret));
+}

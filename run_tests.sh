@@ -1,0 +1,169 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the KVM arm64 PMU event-filter selftests.
+#
+# On an arm64 host with /dev/kvm the tests run here ("native" mode).  On any
+# other machine, an arm64 kernel boots under QEMU with the tests in an
+# initramfs, and this same script runs them inside it ("qemu" mode).
+#
+# Output is KTAP: one top-level result per test program with its own KTAP
+# nested and indented, then a summary of the individual checks:
+#   summary: N passed, N failed, N skipped
+# Exit: 0 all passed, 1 any failed, 4 all skipped, 2 bad usage.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+usage() {
+	cat <<EOT
+usage: run_tests.sh [options] [TEST...]
+
+Runs every test in tests.cfg, or the TESTs named.
+  -b, --build-dir DIR   test binaries (default: ./build, or this script's
+                        directory when installed)
+  -k, --kernel IMAGE    arm64 kernel image to boot under QEMU (default:
+                        Debian's 7.3, fetched by scripts/fetch-kernel.sh)
+  -a, --append WORDS    extra kernel command-line words (qemu mode)
+  -t, --timeout SECS    per-test timeout (default: settings, 300 s)
+      --native          run here, even if this is not an arm64 KVM host
+      --qemu            boot QEMU, even on an arm64 KVM host
+  -v, --verbose         show the whole QEMU console
+  -l, --list            list the tests and exit
+  -h, --help            this text
+EOT
+}
+
+die_usage() {
+	echo "run_tests.sh: error: $*" >&2
+	echo "run 'run_tests.sh --help' for usage" >&2
+	exit 2
+}
+
+bindir=
+mode=
+kernel=
+append=
+timeout=
+verbose=0
+list=0
+tests=
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-b|--build-dir) [ $# -ge 2 ] || die_usage "$1 needs a directory"; bindir=$2; shift ;;
+	-k|--kernel) [ $# -ge 2 ] || die_usage "$1 needs an image"; kernel=$2; shift ;;
+	-a|--append) [ $# -ge 2 ] || die_usage "$1 needs words"; append="$append $2"; shift ;;
+	-t|--timeout) [ $# -ge 2 ] || die_usage "$1 needs seconds"; timeout=$2; shift ;;
+	--native) mode=native ;;
+	--qemu) mode=qemu ;;
+	-v|--verbose) verbose=1 ;;
+	-l|--list) list=1 ;;
+	-h|--help) usage; exit 0 ;;
+	-*) die_usage "unknown option $1" ;;
+	*) tests="$tests $1" ;;
+	esac
+	shift
+done
+
+case "$timeout" in
+''|*[!0-9]*)
+	[ -z "$timeout" ] || die_usage "timeout must be a number of seconds, not '$timeout'"
+	timeout=$(sed -n 's/^timeout=//p' "$here/settings" 2>/dev/null)
+	timeout=${timeout:-300} ;;
+esac
+
+if [ -z "$bindir" ]; then
+	if [ -f "$here/Makefile" ]; then bindir=$here/build; else bindir=$here; fi
+fi
+
+# The test list: NAME [timeout=S] lines of tests.cfg, comments dropped.
+all_tests=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/tests.cfg" | awk '{print $1}')
+if [ -z "$tests" ]; then
+	tests=$all_tests
+else
+	for t in $tests; do
+		echo "$all_tests" | grep -qx "$t" ||
+			die_usage "unknown test '$t' (run_tests.sh --list shows them)"
+	done
+fi
+if [ $list -eq 1 ]; then
+	echo "$all_tests"
+	exit 0
+fi
+
+test_timeout() {
+	t=$(sed -e 's/#.*//' "$here/tests.cfg" |
+		awk -v n="$1" '$1 == n { for (i = 2; i <= NF; i++) if ($i ~ /^timeout=/) { sub(/timeout=/, "", $i); print $i } }')
+	echo "${t:-$timeout}"
+}
+
+if [ -z "$mode" ]; then
+	if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then mode=native; else mode=qemu; fi
+fi
+
+if [ "$mode" = qemu ]; then
+	# The same script runs inside the QEMU guest, in native mode.
+	set -- --build-dir "$bindir" --timeout "$timeout"
+	[ -n "$kernel" ] && set -- "$@" --kernel "$kernel"
+	[ -n "$append" ] && set -- "$@" --append "$append"
+	[ $verbose -eq 1 ] && set -- "$@" --verbose
+	# shellcheck disable=SC2086 # test names are words
+	exec "$here/scripts/qemu-run.sh" "$@" -- $tests
+fi
+
+# ---- native mode ----
+echo "# run_tests.sh: native mode on $(uname -r) ($(uname -m))"
+if [ ! -c /dev/kvm ]; then
+	echo "TAP version 13"
+	echo "1..0 # SKIP no /dev/kvm on this host"
+	echo "summary: 0 passed, 0 failed, 0 skipped"
+	exit 4
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+ntests=$(echo "$tests" | wc -w)
+echo "TAP version 13"
+echo "1..$ntests"
+i=0
+pass=0 fail=0 skip=0 xfail=0
+for t in $tests; do
+	i=$((i + 1))
+	secs=$(test_timeout "$t")
+	echo "# selftests: kvm-pmu-filter: $t"
+	start=$(date +%s)
+	if [ -x "$bindir/$t" ]; then
+		{ timeout "$secs" "$bindir/$t" 2>&1; echo $? >"$work/rc"; } |
+			awk -v counts="$work/counts" '
+				{ sub(/\r$/, ""); print "    " $0; fflush() }
+				/^ok / && / # SKIP/ { s++; next }
+				/^ok / && / # XFAIL/ { x++; next }
+				/^ok / { p++; next }
+				/^not ok / { f++ }
+				/^1\.\.0 # SKIP/ { s0 = 1 }
+				END { printf "%d %d %d %d %d\n", p, f, s, x, s0 > counts }'
+		rc=$(cat "$work/rc")
+	else
+		echo "    # $bindir/$t: no such test binary (run make)"
+		echo "0 0 0 0 0" >"$work/counts"
+		rc=127
+	fi
+	read -r p f s x s0 <"$work/counts"
+	secs_taken=$(( $(date +%s) - start ))
+	case $rc in
+	0) echo "ok $i selftests: kvm-pmu-filter: $t # ${secs_taken}s" ;;
+	4) echo "ok $i selftests: kvm-pmu-filter: $t # SKIP"
+	   [ "$s0" -eq 1 ] && s=$((s + 1)) ;;
+	124) echo "not ok $i selftests: kvm-pmu-filter: $t # TIMEOUT ${secs}s"
+	     f=$((f + 1)) ;;
+	*) echo "not ok $i selftests: kvm-pmu-filter: $t # exit=$rc"
+	   [ "$f" -eq 0 ] && f=1 ;;
+	esac
+	pass=$((pass + p + x)) fail=$((fail + f)) skip=$((skip + s)) xfail=$((xfail + x))
+done
+[ $xfail -gt 0 ] && echo "# $xfail of the passed checks are expected failures (XFAIL)"
+echo "summary: $pass passed, $fail failed, $skip skipped"
+if [ $fail -gt 0 ]; then exit 1; fi
+if [ $pass -eq 0 ] && [ $skip -gt 0 ]; then exit 4; fi
+exit 0

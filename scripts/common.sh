@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the scripts under scripts/: paths, messages and the private apt
+# configuration used to fetch foreign (arm64, trixie) packages without ever
+# touching the system's apt sources.
+# shellcheck shell=bash
+
+KPF_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KPF_CACHE=${KPF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-pmu-filter}
+
+# The default kernel: Debian's prebuilt arm64 7.3 from trixie-backports.
+KPF_KERNEL_SERIES=${KPF_KERNEL_SERIES:-7.3}
+
+die() {
+	echo "$(basename "$0"): error: $*" >&2
+	exit "${KPF_DIE_CODE:-1}"
+}
+
+note() {
+	echo "$(basename "$0"): $*" >&2
+}
+
+# priv_apt NAME ARCH -- APT-GET-ARGS...
+# Runs apt-get against a private configuration under $KPF_CACHE/apt/NAME,
+# listing bookworm, trixie and trixie-backports for ARCH.  The system's
+# sources, lists and package state are never read or written.
+priv_apt_dir() {
+	echo "$KPF_CACHE/apt/$1"
+}
+
+priv_apt() {
+	local name=$1 arch=$2 dir
+	shift 2
+	dir=$(priv_apt_dir "$name")
+	mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/etc"
+	if [ ! -s "$dir/etc/sources.list" ]; then
+		{
+			echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main"
+			echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main"
+			echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main"
+		} >"$dir/etc/sources.list"
+		: >"$dir/status"
+	fi
+	apt-get -q \
+		-o Dir::Etc::SourceList="$dir/etc/sources.list" \
+		-o Dir::Etc::SourceParts=- \
+		-o Dir::State::Lists="$dir/lists" \
+		-o Dir::State::status="$dir/status" \
+		-o Dir::Cache="$dir" \
+		-o Dir::Cache::archives="$dir/archives" \
+		-o Debug::NoLocking=1 \
+		-o APT::Sandbox::User=root \
+		-o APT::Architecture="$arch" \
+		-o APT::Architectures="$arch" \
+		-o APT::Get::AllowUnauthenticated=false \
+		"$@"
+}
+
+# priv_apt_fetch NAME ARCH PACKAGE DESTDIR: download PACKAGE into the cache
+# and unpack it into DESTDIR.  Updates the private lists only when needed.
+priv_apt_fetch() {
+	local name=$1 arch=$2 pkg=$3 dest=$4 dir deb base
+	dir=$(priv_apt_dir "$name")
+	if ! ls "$dir"/lists/*_Packages* >/dev/null 2>&1; then
+		priv_apt "$name" "$arch" update >&2 || die "apt-get update ($name) failed"
+	fi
+	mkdir -p "$dir/debs"
+	(cd "$dir/debs" && priv_apt "$name" "$arch" download "$pkg" >&2) ||
+		die "cannot download $pkg for $arch"
+	base=${pkg%%[=/]*}
+	deb=$(ls -t "$dir/debs/${base}"_*.deb | head -n 1)
+	mkdir -p "$dest"
+	dpkg -x "$deb" "$dest" || die "cannot unpack $deb"
+}
+
+# priv_apt_newest NAME ARCH REGEX: the newest package whose name matches.
+priv_apt_newest() {
+	local name=$1 arch=$2 re=$3 dir
+	dir=$(priv_apt_dir "$name")
+	if ! ls "$dir"/lists/*_Packages* >/dev/null 2>&1; then
+		priv_apt "$name" "$arch" update >&2 || die "apt-get update ($name) failed"
+	fi
+	apt-cache \
+		-o Dir::Etc::SourceList="$dir/etc/sources.list" \
+		-o Dir::Etc::SourceParts=- \
+		-o Dir::State::Lists="$dir/lists" \
+		-o Dir::State::status="$dir/status" \
+		-o Dir::Cache="$dir" \
+		-o APT::Architecture="$arch" \
+		-o APT::Architectures="$arch" \
+		pkgnames | grep -E "^($re)\$" | sort -V | tail -n 1
+}

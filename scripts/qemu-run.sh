@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu-run.sh [--kernel IMAGE] [--append WORDS] [--build-dir DIR]
+#             [--timeout SECS] [--verbose] -- TEST...
+#
+# Boots an arm64 kernel under QEMU (TCG) with an initramfs holding busybox,
+# the test binaries and run_tests.sh, which runs TESTs inside the guest in
+# native mode.  Called by run_tests.sh; prints the guest's KTAP and exits
+# with the in-guest run's code.  A boot that never reaches the tests, a
+# kernel panic or a QEMU timeout is reported with the console's tail.
+set -u
+. "$(dirname "$0")/common.sh"
+
+# One command line for every test: nested mode, so one boot serves the EL1
+# and the virtual-EL2 tests.  Precise icount makes INST_RETIRED countable
+# and every count deterministic.
+KPF_QEMU=${KPF_QEMU:-qemu-system-aarch64}
+KPF_QEMU_MEM=${KPF_QEMU_MEM:-2G}
+KPF_QEMU_SMP=${KPF_QEMU_SMP:-2}
+KPF_QEMU_ICOUNT=${KPF_QEMU_ICOUNT-shift=0}
+BOOT_WORDS="console=ttyAMA0 rdinit=/init panic=-1 loglevel=5 kvm-arm.mode=nested"
+
+kernel= append= bindir= timeout=300 verbose=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift ;;
+	--append) append="$append $2"; shift ;;
+	--build-dir) bindir=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--verbose) verbose=1 ;;
+	--) shift; break ;;
+	*) die "unknown argument $1" ;;
+	esac
+	shift
+done
+tests=("$@")
+[ ${#tests[@]} -gt 0 ] || die "no tests to run"
+
+command -v "$KPF_QEMU" >/dev/null ||
+	die "$KPF_QEMU not found: run scripts/setup.sh (installs qemu-system-arm from bookworm-backports)"
+
+if [ -z "$kernel" ]; then
+	kernel=$("$KPF_TOP/scripts/fetch-kernel.sh") || die "no default kernel (run scripts/setup.sh)"
+fi
+[ -f "$kernel" ] || die "kernel image '$kernel' does not exist"
+# An arm64 Image has "ARM\x64" at offset 56; Debian's 6.x vmlinuz are
+# compressed (gzip, or an EFI zboot PE), which QEMU also boots.
+magic=$(od -An -tx1 -j56 -N4 "$kernel" | tr -d ' \n')
+head2=$(od -An -tx1 -N2 "$kernel" | tr -d ' \n')
+case "$magic:$head2" in
+41524d64:*|*:1f8b|*:4d5a) ;;
+*) die "'$kernel' is not an arm64 kernel image" ;;
+esac
+
+for t in "${tests[@]}"; do
+	[ -x "$bindir/$t" ] || die "test binary $bindir/$t missing: run make"
+done
+
+busybox=$("$KPF_TOP/scripts/fetch-busybox.sh") || die "no arm64 busybox (run scripts/setup.sh)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kpf-qemu.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,proc,sys,dev,tmp,kpf/build,kpf/scripts}
+cp "$busybox" "$root/bin/busybox"
+cp "$KPF_TOP/run_tests.sh" "$KPF_TOP/tests.cfg" "$KPF_TOP/settings" "$root/kpf/"
+for t in "${tests[@]}"; do cp "$bindir/$t" "$root/kpf/build/"; done
+printf '%s\n' "${tests[@]}" >"$root/kpf/tests"
+cat >"$root/init" <<EOT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "KPF-BEGIN kernel \$(uname -r), \$(nproc) CPUs, booted in \$(cut -d' ' -f1 /proc/uptime) s"
+cd /kpf && ./run_tests.sh --native --build-dir /kpf/build --timeout $timeout \$(cat /kpf/tests)
+echo "KPF-EXIT \$?"
+poweroff -f
+EOT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd" || die "cannot build the initramfs"
+
+qemu=("$KPF_QEMU" -M virt,virtualization=on,gic-version=3 -cpu max,pmu=on
+      -smp "$KPF_QEMU_SMP" -m "$KPF_QEMU_MEM" -nographic -no-reboot
+      -kernel "$kernel" -initrd "$work/initrd" -append "$BOOT_WORDS$append")
+[ -n "$KPF_QEMU_ICOUNT" ] && qemu+=(-icount "$KPF_QEMU_ICOUNT")
+
+# The whole boot may take every test's timeout plus time to boot.
+limit=$(( timeout * ${#tests[@]} + 120 ))
+echo "# qemu mode: $(basename "$kernel") ($kernel), -append '$BOOT_WORDS$append'${KPF_QEMU_ICOUNT:+, -icount $KPF_QEMU_ICOUNT}"
+start=$(date +%s.%N)
+timeout --foreground -k 5 "$limit" "${qemu[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$work/console" |
+	awk -v verbose="$verbose" '
+		/^KPF-BEGIN/ { intests = 1; print "# " $0; fflush(); next }
+		/^KPF-EXIT/ { intests = 0; next }
+		verbose == 1 || intests { print; fflush() }'
+qrc=${PIPESTATUS[0]}
+took=$(echo "$(date +%s.%N) - $start" | bc)
+
+code=$(sed -n 's/^KPF-EXIT \([0-9]*\)$/\1/p' "$work/console" | tail -n 1)
+if [ -n "$code" ]; then
+	echo "# qemu mode: whole boot took ${took%???????} s"
+	exit "$code"
+fi
+if grep -q 'Kernel panic' "$work/console"; then
+	what="the kernel panicked"
+elif [ "$qrc" -eq 124 ]; then
+	what="QEMU timed out after $limit s"
+elif ! grep -q '^KPF-BEGIN' "$work/console"; then
+	what="the kernel never reached the tests (QEMU exit $qrc)"
+else
+	what="the guest stopped before the tests ended (QEMU exit $qrc)"
+fi
+echo "not ok 1 boot # $what"
+echo "# last console lines:"
+tail -n 40 "$work/console" | sed 's/^/#   /'
+echo "summary: 0 passed, 1 failed, 0 skipped"
+exit 1
