@@ -7,6 +7,7 @@
 #   make run_tests       run the suite (natively on arm64 with /dev/kvm,
 #                        else under QEMU: see run_tests.sh --help)
 #   make install INSTALL_PATH=DIR
+#   make check           unit tests, build, then the suite
 #
 # OUTPUT=DIR puts every build product under DIR (kselftest convention).
 
@@ -87,6 +88,9 @@ unit: $(UNIT_TESTS)
 run_tests: all
 	$(TOP)/run_tests.sh --build-dir $(OUTPUT)
 
+check: unit all
+	$(TOP)/run_tests.sh --build-dir $(OUTPUT)
+
 install: all
 	mkdir -p $(INSTALL_PATH)
 	install -m 0755 $(TEST_GEN_PROGS) $(INSTALL_PATH)/
@@ -98,5 +102,5 @@ install: all
 clean:
 	rm -rf $(OUTPUT)/lib $(OUTPUT)/libkvm.a $(OUTPUT)/unit $(TEST_GEN_PROGS)
 
-.PHONY: all unit run_tests install clean
+.PHONY: all unit run_tests check install clean
 .SECONDARY:

@@ -98,6 +98,11 @@ test_timeout() {
 	echo "${t:-$timeout}"
 }
 
+# Seconds since boot with centiseconds where /proc has them.
+now() {
+	if [ -r /proc/uptime ]; then cut -d' ' -f1 /proc/uptime; else date +%s; fi
+}
+
 if [ -z "$mode" ]; then
 	if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then mode=native; else mode=qemu; fi
 fi
@@ -132,7 +137,7 @@ for t in $tests; do
 	i=$((i + 1))
 	secs=$(test_timeout "$t")
 	echo "# selftests: kvm-pmu-filter: $t"
-	start=$(date +%s)
+	start=$(now)
 	if [ -x "$bindir/$t" ]; then
 		{ timeout "$secs" "$bindir/$t" 2>&1; echo $? >"$work/rc"; } |
 			awk -v counts="$work/counts" '
@@ -150,9 +155,9 @@ for t in $tests; do
 		rc=127
 	fi
 	read -r p f s x s0 <"$work/counts"
-	secs_taken=$(( $(date +%s) - start ))
+	took=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
 	case $rc in
-	0) echo "ok $i selftests: kvm-pmu-filter: $t # ${secs_taken}s" ;;
+	0) echo "ok $i selftests: kvm-pmu-filter: $t # time ${took}s" ;;
 	4) echo "ok $i selftests: kvm-pmu-filter: $t # SKIP"
 	   [ "$s0" -eq 1 ] && s=$((s + 1)) ;;
 	124) echo "not ok $i selftests: kvm-pmu-filter: $t # TIMEOUT ${secs}s"

@@ -19,7 +19,8 @@ KPF_QEMU=${KPF_QEMU:-qemu-system-aarch64}
 KPF_QEMU_MEM=${KPF_QEMU_MEM:-2G}
 KPF_QEMU_SMP=${KPF_QEMU_SMP:-2}
 KPF_QEMU_ICOUNT=${KPF_QEMU_ICOUNT-shift=0}
-BOOT_WORDS="console=ttyAMA0 rdinit=/init panic=-1 loglevel=5 kvm-arm.mode=nested"
+KPF_KVM_MODE=${KPF_KVM_MODE-nested}
+BOOT_WORDS="console=ttyAMA0 rdinit=/init panic=-1 loglevel=5${KPF_KVM_MODE:+ kvm-arm.mode=$KPF_KVM_MODE}"
 
 kernel= append= bindir= timeout=300 verbose=0
 while [ $# -gt 0 ]; do
@@ -90,17 +91,27 @@ qemu=("$KPF_QEMU" -M virt,virtualization=on,gic-version=3 -cpu max,pmu=on
 limit=$(( timeout * ${#tests[@]} + 120 ))
 echo "# qemu mode: $(basename "$kernel") ($kernel), -append '$BOOT_WORDS$append'${KPF_QEMU_ICOUNT:+, -icount $KPF_QEMU_ICOUNT}"
 start=$(date +%s.%N)
-timeout --foreground -k 5 "$limit" "${qemu[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$work/console" |
-	awk -v verbose="$verbose" '
-		/^KPF-BEGIN/ { intests = 1; print "# " $0; fflush(); next }
-		/^KPF-EXIT/ { intests = 0; next }
-		verbose == 1 || intests { print; fflush() }'
+elapsed() {
+	echo "$(date +%s.%N) $start" | awk '{ printf "%.2f", $1 - $2 }'
+}
+# Real time is measured here: under icount the guest's clock is virtual.
+timeout --foreground -k 5 "$limit" "${qemu[@]}" </dev/null 2>&1 | tee "$work/console.raw" |
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		KPF-BEGIN*) intests=1
+			echo "# $line (guest clock); reached the tests after $(elapsed) s real time" ;;
+		KPF-EXIT*) intests= ;;
+		*) if [ -n "${intests:-}" ] || [ "$verbose" -eq 1 ]; then echo "$line"; fi ;;
+		esac
+	done
 qrc=${PIPESTATUS[0]}
-took=$(echo "$(date +%s.%N) - $start" | bc)
+took=$(elapsed)
+tr -d '\r' <"$work/console.raw" >"$work/console"
 
 code=$(sed -n 's/^KPF-EXIT \([0-9]*\)$/\1/p' "$work/console" | tail -n 1)
 if [ -n "$code" ]; then
-	echo "# qemu mode: whole boot took ${took%???????} s"
+	echo "# qemu mode: whole boot took $took s real time"
 	exit "$code"
 fi
 if grep -q 'Kernel panic' "$work/console"; then
