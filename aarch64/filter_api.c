@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * filter_api: KVM_ARM_VCPU_PMU_V3_FILTER accepts and rejects exactly what
+ * its documentation says (KVM API, devices/vcpu.rst 1.3), and a filter is
+ * one per VM: set through any vCPU, seen by all, untouched by a rejected
+ * call.
+ *
+ * Guest-visible effects are read from PMCEID0_EL0, which KVM masks with the
+ * filter; the unfiltered VM's PMCEID0 is their positive control.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "arm64/pmu.h"
+#include "arm64/vgic.h"
+#include "ktap.h"
+#include "pmu_vm.h"
+#include "test_util.h"
+#include "ucall.h"
+
+#define RANGE(base, n, act)	((struct kvm_pmu_event_filter){ \
+	.base_event = (base), .nevents = (n), .action = (act) })
+
+static void guest_pmceid0(uint64_t arg)
+{
+	guest_step("read PMCEID0_EL0");
+	GUEST_SYNC(pmu_pmceid(0));
+}
+
+/* A VM whose vCPUs have a vPMU with its IRQ set, not yet initialised. */
+static struct vm *vm_before_pmu_init(unsigned int nr_vcpus, bool pmu)
+{
+	struct vcpu_config cfg = { .el = GUEST_EL1, .pmu = pmu };
+	struct vm *vm = vm_create();
+	int ret;
+
+	for (unsigned int i = 0; i < nr_vcpus; i++)
+		vm_vcpu_add(vm, &cfg, guest_pmceid0, 0);
+	ret = vgic_v3_setup(vm);
+	errno = -ret;
+	TEST_ASSERT(!ret, "vGICv3 creation");
+	for (unsigned int i = 0; pmu && i < nr_vcpus; i++) {
+		ret = __vcpu_pmu_set_irq(vm->vcpus[i], PMU_IRQ_PPI);
+		errno = -ret;
+		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_IRQ");
+	}
+	return vm;
+}
+
+static void pmu_init_all(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		int ret = __vcpu_pmu_init(vm->vcpus[i]);
+
+		errno = -ret;
+		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_INIT on vCPU %u", i);
+	}
+}
+
+/* PMCEID0_EL0 as @vcpu's guest reads it, or ~0 (and a diagnostic) on failure. */
+static uint64_t guest_pmceid0_of(struct vcpu *vcpu)
+{
+	struct ucall uc;
+
+	if (vcpu_run_ucall(vcpu, &uc) == UCALL_SYNC)
+		return uc.args[0];
+	ktap_diag("guest failed: %s", uc.text);
+	return ~0UL;
+}
+
+/* The event space KVM accepts ranges in: from the vPMU's PMUVer. */
+static unsigned int event_space(struct vcpu *vcpu)
+{
+	uint64_t dfr0 = vcpu_get_reg(vcpu, ID_ID_AA64DFR0_EL1);
+	unsigned int pmuver = (dfr0 >> DFR0_PMUVER_SHIFT) & DFR0_PMUVER_MASK;
+
+	return pmuver == PMUVER_V3 ? 1024 : 65536;
+}
+
+static int set_filter(struct vcpu *vcpu, struct kvm_pmu_event_filter f)
+{
+	return __vcpu_pmu_set_filter(vcpu, &f);
+}
+
+static void check_errno(int got, int want, const char *what)
+{
+	ktap_check(got == want, "%s: %s (got %s)", what,
+		   want ? strerrorname_np(-want) : "accepted",
+		   got ? strerrorname_np(-got) : "0");
+}
+
+static void check_attr_presence(void)
+{
+	struct vm *vm = vm_before_pmu_init(1, true);
+	struct vm *nopmu = vm_before_pmu_init(1, false);
+
+	check_errno(__vcpu_has_attr(vm->vcpus[0], KVM_ARM_VCPU_PMU_V3_CTRL,
+				    KVM_ARM_VCPU_PMU_V3_FILTER), 0,
+		    "KVM_HAS_DEVICE_ATTR(FILTER), vCPU with a vPMU");
+	check_errno(__vcpu_has_attr(nopmu->vcpus[0], KVM_ARM_VCPU_PMU_V3_CTRL,
+				    KVM_ARM_VCPU_PMU_V3_FILTER), -ENXIO,
+		    "KVM_HAS_DEVICE_ATTR(FILTER), vCPU without a vPMU");
+	check_errno(set_filter(nopmu->vcpus[0], RANGE(0x11, 1, PMU_EVENT_DENY)), -ENODEV,
+		    "FILTER on a vCPU without a vPMU");
+	vm_free(nopmu);
+	vm_free(vm);
+}
+
+static void check_ranges(void)
+{
+	struct vm *vm = vm_before_pmu_init(1, true);
+	struct vcpu *vcpu = vm->vcpus[0];
+	unsigned int n = event_space(vcpu);
+	char what[96];
+
+	check_errno(set_filter(vcpu, RANGE(0x11, 1, 2)), -EINVAL, "action 2");
+	snprintf(what, sizeof(what), "last valid range [%u, %u)", n - 1, n);
+	check_errno(set_filter(vcpu, RANGE(n - 1, 1, PMU_EVENT_ALLOW)), 0, what);
+	snprintf(what, sizeof(what), "range one past the event space [%u, %u)", n - 1, n + 1);
+	check_errno(set_filter(vcpu, RANGE(n - 1, 2, PMU_EVENT_ALLOW)), -EINVAL, what);
+	check_errno(__vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+				    KVM_ARM_VCPU_PMU_V3_FILTER, (void *)8), -EFAULT,
+		    "a bad user pointer");
+	pmu_init_all(vm);
+	check_errno(set_filter(vcpu, RANGE(0x11, 1, PMU_EVENT_DENY)), -EBUSY,
+		    "FILTER after KVM_ARM_VCPU_PMU_V3_INIT");
+	vm_free(vm);
+}
+
+/* vCPU 0 runs; vCPU 1, its vPMU not yet initialised, is asked for a filter. */
+static void check_busy_after_run(void)
+{
+	struct vm *vm = vm_before_pmu_init(2, true);
+	int ret;
+
+	ret = __vcpu_pmu_init(vm->vcpus[0]);
+	errno = -ret;
+	TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_INIT on vCPU 0");
+	guest_pmceid0_of(vm->vcpus[0]);
+	check_errno(set_filter(vm->vcpus[1], RANGE(0x11, 1, PMU_EVENT_DENY)), -EBUSY,
+		    "FILTER after a vCPU of the VM has run");
+	vm_free(vm);
+}
+
+/* PMCEID0 bits of CPU_CYCLES and INST_RETIRED in one value. */
+#define CYCLES_BIT	BIT(PMU_EV_CPU_CYCLES)
+#define INST_BIT	BIT(PMU_EV_INST_RETIRED)
+
+static void check_one_filter_per_vm(uint64_t unfiltered)
+{
+	struct vm *vm = vm_before_pmu_init(2, true);
+	uint64_t seen0, seen1;
+	int ret;
+
+	ret = set_filter(vm->vcpus[1], RANGE(PMU_EV_CPU_CYCLES, 1, PMU_EVENT_DENY));
+	errno = -ret;
+	TEST_ASSERT(!ret, "FILTER through vCPU 1");
+	pmu_init_all(vm);
+	seen0 = guest_pmceid0_of(vm->vcpus[0]);
+	seen1 = guest_pmceid0_of(vm->vcpus[1]);
+	ktap_check(seen0 != ~0UL && seen1 != ~0UL && !(seen0 & CYCLES_BIT) &&
+		   !(seen1 & CYCLES_BIT) && (seen0 & INST_BIT) == (unfiltered & INST_BIT),
+		   "DENY CPU_CYCLES set through vCPU 1 applies to vCPU 0 too (PMCEID0 %#lx, %#lx)",
+		   seen0, seen1);
+	vm_free(vm);
+}
+
+static void check_rejected_call_changes_nothing(uint64_t unfiltered)
+{
+	struct vm *vm = vm_before_pmu_init(1, true);
+	struct vcpu *vcpu = vm->vcpus[0];
+	unsigned int n = event_space(vcpu);
+	uint64_t seen;
+	int ret;
+
+	ret = set_filter(vcpu, RANGE(PMU_EV_CPU_CYCLES, 1, PMU_EVENT_ALLOW));
+	errno = -ret;
+	TEST_ASSERT(!ret, "FILTER ALLOW CPU_CYCLES");
+	/* Each would flip one of the two bits if KVM applied it. */
+	set_filter(vcpu, RANGE(PMU_EV_CPU_CYCLES, 1, 2));
+	set_filter(vcpu, RANGE(PMU_EV_INST_RETIRED, n, PMU_EVENT_ALLOW));
+	pmu_init_all(vm);
+	seen = guest_pmceid0_of(vcpu);
+	ktap_check(seen != ~0UL && (seen & CYCLES_BIT) && !(seen & INST_BIT),
+		   "rejected calls leave the filter as it was: CPU_CYCLES allowed, INST_RETIRED denied (PMCEID0 %#lx)",
+		   seen);
+	vm_free(vm);
+}
+
+int main(void)
+{
+	struct pmu_vm_config plain = { .el = GUEST_EL1, .code = guest_pmceid0 };
+	uint64_t unfiltered;
+	struct vm *vm;
+
+	pmu_vm_require(GUEST_EL1);
+	ktap_start(11);
+	check_attr_presence();
+	check_ranges();
+	check_busy_after_run();
+
+	vm = pmu_vm_create(&plain);
+	unfiltered = guest_pmceid0_of(vm->vcpus[0]);
+	vm_free(vm);
+	if (unfiltered != ~0UL && (unfiltered & CYCLES_BIT) && (unfiltered & INST_BIT)) {
+		check_one_filter_per_vm(unfiltered);
+		check_rejected_call_changes_nothing(unfiltered);
+	} else {
+		ktap_skip("the unfiltered vPMU doesn't advertise CPU_CYCLES and INST_RETIRED",
+			  "a filter set through vCPU 1 applies to vCPU 0");
+		ktap_skip("the unfiltered vPMU doesn't advertise CPU_CYCLES and INST_RETIRED",
+			  "rejected calls leave the filter as it was");
+	}
+	ktap_finish();
+}
