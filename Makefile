@@ -7,7 +7,7 @@
 #   make run_tests       run the suite (natively on arm64 with /dev/kvm,
 #                        else under QEMU: see run_tests.sh --help)
 #   make install INSTALL_PATH=DIR
-#   make check           unit tests, build, then the suite
+#   make check           shellcheck, unit tests, build, then the suite
 #
 # OUTPUT=DIR puts every build product under DIR (kselftest convention).
 
@@ -88,7 +88,10 @@ unit: $(UNIT_TESTS)
 run_tests: all
 	$(TOP)/run_tests.sh --build-dir $(OUTPUT)
 
-check: unit all
+lint:
+	shellcheck -x -e SC2012 $(TOP)/run_tests.sh $(TOP)/scripts/*.sh $(TOP)/.ci/run
+
+check: lint unit all
 	$(TOP)/run_tests.sh --build-dir $(OUTPUT)
 
 install: all
@@ -102,5 +105,5 @@ install: all
 clean:
 	rm -rf $(OUTPUT)/lib $(OUTPUT)/libkvm.a $(OUTPUT)/unit $(TEST_GEN_PROGS)
 
-.PHONY: all unit run_tests check install clean
+.PHONY: all lint unit run_tests check install clean
 .SECONDARY:

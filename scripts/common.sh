@@ -4,6 +4,7 @@
 # touching the system's apt sources.
 # shellcheck shell=bash
 
+# shellcheck disable=SC2034 # used by the scripts that source this
 KPF_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KPF_CACHE=${KPF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-pmu-filter}
 

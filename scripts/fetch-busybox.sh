@@ -5,6 +5,7 @@
 # tools of the initramfs in which run_tests.sh runs under QEMU.  Debian's
 # busybox-static for arm64, fetched with the private apt configuration.
 set -eu
+# shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
 dir="$KPF_CACHE/busybox-arm64"

@@ -7,6 +7,7 @@
 # configuration (scripts/common.sh), so the system's sources stay as they are.
 # A second call for the same series does no network work.
 set -eu
+# shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
 series=${1:-$KPF_KERNEL_SERIES}

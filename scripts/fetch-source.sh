@@ -5,6 +5,7 @@
 # default) into the cache and print the path of the source tree.  Fetched
 # with the private apt configuration; a second call does no network work.
 set -eu
+# shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
 series=${1:-$KPF_KERNEL_SERIES}

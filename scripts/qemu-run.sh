@@ -10,6 +10,7 @@
 # with the in-guest run's code.  A boot that never reaches the tests, a
 # kernel panic or a QEMU timeout is reported with the console's tail.
 set -u
+# shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
 # One command line for every test: nested mode, so one boot serves the EL1
@@ -22,7 +23,7 @@ KPF_QEMU_ICOUNT=${KPF_QEMU_ICOUNT-shift=0}
 KPF_KVM_MODE=${KPF_KVM_MODE-nested}
 BOOT_WORDS="console=ttyAMA0 rdinit=/init panic=-1 loglevel=5${KPF_KVM_MODE:+ kvm-arm.mode=$KPF_KVM_MODE}"
 
-kernel= append= bindir= timeout=300 verbose=0
+kernel='' append='' bindir='' timeout=300 verbose=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift ;;
@@ -82,6 +83,7 @@ EOT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd" || die "cannot build the initramfs"
 
+# shellcheck disable=SC2054 # commas are QEMU option syntax
 qemu=("$KPF_QEMU" -M virt,virtualization=on,gic-version=3 -cpu max,pmu=on
       -smp "$KPF_QEMU_SMP" -m "$KPF_QEMU_MEM" -nographic -no-reboot
       -kernel "$kernel" -initrd "$work/initrd" -append "$BOOT_WORDS$append")

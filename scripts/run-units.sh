@@ -12,7 +12,7 @@ for u in "$@"; do
 	name=$(basename "$u")
 	out=$("$u" 2>&1)
 	rc=$?
-	sed 's/^/    /' <<<"$out"
+	printf '%s\n' "$out" | sed 's/^/    /'
 	pass=$((pass + $(grep -c '^ok ' <<<"$out" | tr -d ' ') - $(grep -c '^ok .* # SKIP' <<<"$out")))
 	skip=$((skip + $(grep -c '^ok .* # SKIP' <<<"$out")))
 	f=$(grep -c '^not ok ' <<<"$out")

@@ -7,6 +7,7 @@
 # Debian's prebuilt arm64 kernel.  On an arm64 host: the native compiler only.
 # Idempotent: a second run does no network work.
 set -eu
+# shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
 QEMU_MIN_MAJOR=10
@@ -58,7 +59,7 @@ EOT
 
 case "$(uname -m)" in
 aarch64)
-	install_pkgs gcc make libc6-dev
+	install_pkgs gcc make libc6-dev shellcheck
 	note "arm64 host: tests run natively; no QEMU or kernel needed"
 	exit 0
 	;;
@@ -66,7 +67,7 @@ x86_64) ;;
 *) die "unsupported build machine $(uname -m) (need x86_64 or aarch64)" ;;
 esac
 
-install_pkgs gcc make libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio
+install_pkgs gcc make libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio shellcheck
 if [ "$(qemu_major)" -lt $QEMU_MIN_MAJOR ]; then
 	enable_backports
 	apt_update
