@@ -104,6 +104,7 @@ timeout --foreground -k 5 "$limit" "${qemu[@]}" </dev/null 2>&1 | tee "$work/con
 		KPF-BEGIN*) intests=1
 			echo "# $line (guest clock); reached the tests after $(elapsed) s real time" ;;
 		KPF-EXIT*) intests= ;;
+		summary:*) ;;	# printed last, below
 		*) if [ -n "${intests:-}" ] || [ "$verbose" -eq 1 ]; then echo "$line"; fi ;;
 		esac
 	done
@@ -114,6 +115,7 @@ tr -d '\r' <"$work/console.raw" >"$work/console"
 code=$(sed -n 's/^KPF-EXIT \([0-9]*\)$/\1/p' "$work/console" | tail -n 1)
 if [ -n "$code" ]; then
 	echo "# qemu mode: whole boot took $took s real time"
+	grep '^summary:' "$work/console" | tail -n 1
 	exit "$code"
 fi
 if grep -q 'Kernel panic' "$work/console"; then
