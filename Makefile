@@ -36,7 +36,7 @@ HOSTCFLAGS := -O1 -g -std=gnu11 $(WARNINGS) -I$(TOP)/include -D_GNU_SOURCE
 # The tests: every aarch64/*.c is one program.
 TEST_GEN_PROGS := $(patsubst $(TOP)/aarch64/%.c,$(OUTPUT)/%,$(wildcard $(TOP)/aarch64/*.c))
 
-LIBKVM_C := lib/assert.c lib/ktap.c lib/guest_print.c lib/ucall.c lib/vm.c \
+LIBKVM_C := lib/assert.c lib/ktap.c lib/known_issues.c lib/guest_print.c lib/ucall.c lib/vm.c \
 	    lib/vcpu.c lib/pmu_filter.c lib/pmu_vm.c lib/arm64/processor.c \
 	    lib/arm64/mmu.c lib/arm64/esr.c lib/arm64/vgic.c lib/arm64/pmu.c
 LIBKVM_S := lib/arm64/vectors.S
@@ -44,10 +44,9 @@ LIBKVM_O := $(patsubst %.c,$(OUTPUT)/%.o,$(LIBKVM_C)) \
 	    $(patsubst %.S,$(OUTPUT)/%.o,$(LIBKVM_S))
 
 # Host-side logic with unit tests, built for the build machine.
-UNIT_LIB_C := lib/ktap.c lib/guest_print.c lib/pmu_filter.c lib/arm64/esr.c
+UNIT_LIB_C := lib/ktap.c lib/known_issues.c lib/guest_print.c lib/pmu_filter.c lib/arm64/esr.c
 UNIT_TESTS := $(patsubst $(TOP)/tests/unit/%.c,$(OUTPUT)/unit/%,$(wildcard $(TOP)/tests/unit/*.c))
 
-RUN_FILES := run_tests.sh tests.cfg settings
 
 ifeq ($(V),1)
 Q :=
@@ -97,7 +96,7 @@ check: lint unit all
 install: all
 	mkdir -p $(INSTALL_PATH)
 	install -m 0755 $(TEST_GEN_PROGS) $(INSTALL_PATH)/
-	install -m 0644 $(TOP)/tests.cfg $(TOP)/settings $(INSTALL_PATH)/
+	install -m 0644 $(TOP)/tests.cfg $(TOP)/settings $(TOP)/known-issues.cfg $(INSTALL_PATH)/
 	install -m 0755 $(TOP)/run_tests.sh $(INSTALL_PATH)/
 	mkdir -p $(INSTALL_PATH)/scripts
 	install -m 0755 $(TOP)/scripts/*.sh $(INSTALL_PATH)/scripts/

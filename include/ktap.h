@@ -52,6 +52,13 @@ void ktap_vresult(enum ktap_result r, const char *reason, const char *fmt,
 bool ktap_check(bool cond, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * ok if @cond; if not, XFAIL when the known-issues table lists @check for
+ * this program and kernel, else not ok.  @check is the check's stable id.
+ */
+bool ktap_check_known(const char *check, bool cond, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 int ktap_exit_code(const struct ktap_counts *c);
 
 /* The whole program can't run here: "1..0 # SKIP why", exit 4. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 
+#include "known_issues.h"
 #include "ktap.h"
 
 static FILE *ktap_out;
@@ -88,6 +89,23 @@ bool ktap_check(bool cond, const char *fmt, ...)
 	va_start(ap, fmt);
 	ktap_vresult(cond ? KTAP_PASS : KTAP_FAIL, NULL, fmt, ap);
 	va_end(ap);
+	return cond;
+}
+
+bool ktap_check_known(const char *check, bool cond, const char *fmt, ...)
+{
+	char ref[256];
+	bool known = known_issue(check, ref, sizeof(ref));
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (cond)
+		ktap_vresult(KTAP_PASS, NULL, fmt, ap);
+	else
+		ktap_vresult(known ? KTAP_XFAIL : KTAP_FAIL, ref, fmt, ap);
+	va_end(ap);
+	if (cond && known)
+		ktap_diag("known issue '%s' did not reproduce on this kernel: %s", check, ref);
 	return cond;
 }
 

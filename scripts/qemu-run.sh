@@ -66,7 +66,8 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,proc,sys,dev,tmp,kpf/build,kpf/scripts}
 cp "$busybox" "$root/bin/busybox"
-cp "$KPF_TOP/run_tests.sh" "$KPF_TOP/tests.cfg" "$KPF_TOP/settings" "$root/kpf/"
+cp "$KPF_TOP/run_tests.sh" "$KPF_TOP/tests.cfg" "$KPF_TOP/settings" \
+   "$KPF_TOP/known-issues.cfg" "$root/kpf/"
 for t in "${tests[@]}"; do cp "$bindir/$t" "$root/kpf/build/"; done
 printf '%s\n' "${tests[@]}" >"$root/kpf/tests"
 cat >"$root/init" <<EOT

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Known kernel bugs, from a reviewed table (known-issues.cfg): a failed
+ * check listed there for the running kernel is reported as XFAIL with its
+ * reference, so a gate stays green on known bugs and red on new ones while
+ * every finding stays visible in every run.
+ *
+ * Table lines: TEST CHECK KERNELS REFERENCE...
+ *   KERNELS is FIRST-LAST, FIRST- (not fixed yet) or '*'; versions are
+ *   compared numerically on their leading "a.b.c" (uname -r's).
+ */
+#ifndef KNOWN_ISSUES_H
+#define KNOWN_ISSUES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* -1, 0, 1 as version @a is below, equal to or above @b ("7.3.4+deb13" etc). */
+int kernel_version_cmp(const char *a, const char *b);
+/* Whether @range (FIRST-LAST, FIRST-, -LAST or '*') holds @version. */
+bool kernel_in_range(const char *range, const char *version);
+/*
+ * Whether table @line lists (@test, @check) for kernel @version; if so,
+ * copies its reference into @ref.
+ */
+bool known_issue_line_matches(const char *line, const char *test, const char *check,
+			      const char *version, char *ref, size_t ref_len);
+
+/*
+ * Looks (@check of this program, running kernel) up in the table at
+ * $KPF_KNOWN_ISSUES, or known-issues.cfg beside this program.
+ */
+bool known_issue(const char *check, char *ref, size_t ref_len);
+
+#endif

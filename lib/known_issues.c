@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "known_issues.h"
+
+/* Compares the first @parts numbers of two versions. */
+static int version_cmp_parts(const char *a, const char *b, int parts)
+{
+	for (int i = 0; i < parts; i++) {
+		unsigned long x = strtoul(a, (char **)&a, 10);
+		unsigned long y = strtoul(b, (char **)&b, 10);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+		a += *a == '.';
+		b += *b == '.';
+	}
+	return 0;
+}
+
+int kernel_version_cmp(const char *a, const char *b)
+{
+	return version_cmp_parts(a, b, 3);
+}
+
+/* "6.12" as an upper bound holds every 6.12.y: compare as many parts as it has. */
+static int version_cmp_upper(const char *v, const char *last)
+{
+	int parts = 1;
+
+	for (const char *p = last; *p && *p != '+' && *p != '-'; p++)
+		parts += *p == '.';
+	return version_cmp_parts(v, last, parts > 3 ? 3 : parts);
+}
+
+bool kernel_in_range(const char *range, const char *version)
+{
+	char first[32] = "", last[32] = "";
+	const char *dash = strchr(range, '-');
+
+	if (!strcmp(range, "*"))
+		return true;
+	if (!dash)
+		return kernel_version_cmp(version, range) >= 0 &&
+		       version_cmp_upper(version, range) <= 0;
+	snprintf(first, sizeof(first), "%.*s", (int)(dash - range), range);
+	snprintf(last, sizeof(last), "%s", dash + 1);
+	return (!*first || kernel_version_cmp(version, first) >= 0) &&
+	       (!*last || version_cmp_upper(version, last) <= 0);
+}
+
+bool known_issue_line_matches(const char *line, const char *test, const char *check,
+			      const char *version, char *ref, size_t ref_len)
+{
+	char t[64], c[64], range[64];
+	int ref_at = 0;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line == '#' || sscanf(line, "%63s %63s %63s %n", t, c, range, &ref_at) < 3 ||
+	    !ref_at)
+		return false;
+	if (strcmp(t, test) || strcmp(c, check) || !kernel_in_range(range, version))
+		return false;
+	snprintf(ref, ref_len, "%s", line + ref_at);
+	ref[strcspn(ref, "\n")] = '\0';
+	return true;
+}
+
+static FILE *open_table(void)
+{
+	const char *env = getenv("KPF_KNOWN_ISSUES");
+	char path[4096];
+	ssize_t n;
+
+	if (env)
+		return fopen(env, "r");
+	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	if (n <= 0)
+		return NULL;
+	path[n] = '\0';
+	strcpy(strrchr(path, '/') + 1, "known-issues.cfg");
+	return fopen(path, "r");
+}
+
+bool known_issue(const char *check, char *ref, size_t ref_len)
+{
+	FILE *f = open_table();
+	struct utsname u;
+	char line[512];
+	bool found = false;
+
+	if (!f)
+		return false;
+	uname(&u);
+	while (!found && fgets(line, sizeof(line), f))
+		found = known_issue_line_matches(line, program_invocation_short_name, check,
+						 u.release, ref, ref_len);
+	fclose(f);
+	return found;
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The known-issues table matches exactly the listed checks on listed kernels. */
+#include <string.h>
+
+#include "known_issues.h"
+#include "ktap.h"
+
+static bool matches(const char *line, const char *test, const char *check,
+		    const char *version)
+{
+	char ref[128];
+
+	return known_issue_line_matches(line, test, check, version, ref, sizeof(ref));
+}
+
+int main(void)
+{
+	const char *line = "filter_pmceid  pmceid-sw-incr  5.11-7.2  README.md#finding-1 (KVM)\n";
+	char ref[128] = "";
+
+	ktap_start(14);
+	ktap_check(kernel_version_cmp("7.3.4+deb13-arm64", "7.3.4") == 0, "suffixes are ignored");
+	ktap_check(kernel_version_cmp("7.3", "7.3.0") == 0, "missing parts are 0");
+	ktap_check(kernel_version_cmp("6.12.57", "6.9") > 0, "numeric, not lexical: 6.12 > 6.9");
+	ktap_check(kernel_version_cmp("6.1.0-50-arm64", "6.1.1") < 0, "Debian 6.1.0-50 is 6.1.0");
+	ktap_check(kernel_in_range("5.11-", "7.3.4") && !kernel_in_range("5.11-", "5.10.200"),
+		   "open-ended range FIRST-");
+	ktap_check(kernel_in_range("-6.12", "6.12.57") && !kernel_in_range("-6.12", "6.13") &&
+		   !kernel_in_range("-6.12.3", "6.12.4"),
+		   "an upper bound holds the releases it names: 6.12 all 6.12.y, 6.12.3 no later");
+	ktap_check(kernel_in_range("*", "1.0"), "'*' holds every kernel");
+	ktap_check(kernel_in_range("7.3", "7.3.4") && !kernel_in_range("7.3", "7.2.9"),
+		   "a single version holds its stable releases only");
+	ktap_check(matches(line, "filter_pmceid", "pmceid-sw-incr", "6.1.0"), "listed check on a listed kernel");
+	ktap_check(!matches(line, "filter_pmceid", "pmceid-sw-incr", "7.3.4"), "not on a later kernel");
+	ktap_check(!matches(line, "filter_pmceid", "pmceid-chain", "6.1.0"), "not another check");
+	ktap_check(!matches(line, "filter_api", "pmceid-sw-incr", "6.1.0"), "not another test");
+	ktap_check(!matches("# filter_pmceid pmceid-sw-incr * x", "filter_pmceid", "pmceid-sw-incr", "6.1"),
+		   "comments are skipped");
+	known_issue_line_matches(line, "filter_pmceid", "pmceid-sw-incr", "6.1", ref, sizeof(ref));
+	ktap_check(!strcmp(ref, "README.md#finding-1 (KVM)"), "the reference is the rest of the line: '%s'", ref);
+	ktap_finish();
+}
