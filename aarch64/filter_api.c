@@ -68,15 +68,6 @@ static uint64_t guest_pmceid0_of(struct vcpu *vcpu)
 	return ~0UL;
 }
 
-/* The event space KVM accepts ranges in: from the vPMU's PMUVer. */
-static unsigned int event_space(struct vcpu *vcpu)
-{
-	uint64_t dfr0 = vcpu_get_reg(vcpu, ID_ID_AA64DFR0_EL1);
-	unsigned int pmuver = (dfr0 >> DFR0_PMUVER_SHIFT) & DFR0_PMUVER_MASK;
-
-	return pmuver == PMUVER_V3 ? 1024 : 65536;
-}
-
 static int set_filter(struct vcpu *vcpu, struct kvm_pmu_event_filter f)
 {
 	return __vcpu_pmu_set_filter(vcpu, &f);
@@ -110,7 +101,7 @@ static void check_ranges(void)
 {
 	struct vm *vm = vm_before_pmu_init(1, true);
 	struct vcpu *vcpu = vm->vcpus[0];
-	unsigned int n = event_space(vcpu);
+	unsigned int n = vcpu_pmu_event_space(vcpu);
 	char what[96];
 
 	check_errno(set_filter(vcpu, RANGE(0x11, 1, 2)), -EINVAL, "action 2");
@@ -169,7 +160,7 @@ static void check_rejected_call_changes_nothing(uint64_t unfiltered)
 {
 	struct vm *vm = vm_before_pmu_init(1, true);
 	struct vcpu *vcpu = vm->vcpus[0];
-	unsigned int n = event_space(vcpu);
+	unsigned int n = vcpu_pmu_event_space(vcpu);
 	uint64_t seen;
 	int ret;
 

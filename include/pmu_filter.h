@@ -32,4 +32,12 @@ bool pmu_filter_model_allows(const struct pmu_filter_model *m, unsigned int even
  */
 bool pmu_filter_model_counts(const struct pmu_filter_model *m, unsigned int event);
 
+/*
+ * Fills @out with 1..@max random ranges over @nr_events, most of them near
+ * the common events (0..0x3f, 0x4000..0x403f) where PMCEID can show them.
+ * Deterministic in *@seed, which it advances.  Returns the count.
+ */
+unsigned int pmu_filter_random(struct kvm_pmu_event_filter *out, unsigned int max,
+			       unsigned int nr_events, uint64_t *seed);
+
 #endif

@@ -56,3 +56,45 @@ bool pmu_filter_model_counts(const struct pmu_filter_model *m, unsigned int even
 		return true;
 	return pmu_filter_model_allows(m, event);
 }
+
+static uint64_t xorshift64(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+unsigned int pmu_filter_random(struct kvm_pmu_event_filter *out, unsigned int max,
+			       unsigned int nr_events, uint64_t *seed)
+{
+	unsigned int n;
+
+	if (!*seed)	/* xorshift's one fixed point */
+		*seed = 1;
+	n = 1 + xorshift64(seed) % max;
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t r = xorshift64(seed);
+		unsigned int base, len;
+
+		switch (r % 4) {
+		case 0:		/* anywhere */
+			base = (r >> 8) % nr_events;
+			break;
+		case 1:		/* the high common events, where they exist */
+			base = nr_events > 0x4040 ? 0x4000 + (r >> 8) % 0x40 : (r >> 8) % 0x40;
+			break;
+		default:	/* the common events */
+			base = (r >> 8) % 0x40;
+			break;
+		}
+		len = (r >> 32) % 24;
+		if (base + len > nr_events)
+			len = nr_events - base;
+		out[i] = (struct kvm_pmu_event_filter){
+			.base_event = base, .nevents = len,
+			.action = (r >> 60) & 1 ? KVM_PMU_EVENT_DENY : KVM_PMU_EVENT_ALLOW,
+		};
+	}
+	return n;
+}

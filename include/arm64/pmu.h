@@ -91,5 +91,10 @@ struct vcpu;
 int __vcpu_pmu_set_irq(struct vcpu *vcpu, int irq);
 int __vcpu_pmu_set_filter(struct vcpu *vcpu, const struct kvm_pmu_event_filter *f);
 int __vcpu_pmu_init(struct vcpu *vcpu);
+/*
+ * The event space KVM accepts filter ranges in: 1024 events for PMUv3p0,
+ * 65536 from PMUv3p1 (read from the vCPU's ID_AA64DFR0_EL1.PMUVer).
+ */
+unsigned int vcpu_pmu_event_space(struct vcpu *vcpu);
 
 #endif

@@ -129,3 +129,11 @@ int __vcpu_pmu_init(struct vcpu *vcpu)
 	return __vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
 			       KVM_ARM_VCPU_PMU_V3_INIT, NULL);
 }
+
+unsigned int vcpu_pmu_event_space(struct vcpu *vcpu)
+{
+	uint64_t dfr0 = vcpu_get_reg(vcpu, ID_ID_AA64DFR0_EL1);
+	unsigned int pmuver = (dfr0 >> DFR0_PMUVER_SHIFT) & DFR0_PMUVER_MASK;
+
+	return pmuver == PMUVER_V3 ? 1024 : 65536;
+}

@@ -4,6 +4,7 @@
  * every expectation the suite derives from it rests on these.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "arm64/sysreg.h"
 #include "ktap.h"
@@ -36,7 +37,7 @@ static int try_apply(unsigned int nr_events, unsigned int base, unsigned int n,
 
 int main(void)
 {
-	ktap_start(14);
+	ktap_start(16);
 
 	pmu_filter_model_init(&m, 1024);
 	ktap_check(pmu_filter_model_allows(&m, 0x11) && pmu_filter_model_allows(&m, 0x3ff),
@@ -91,5 +92,22 @@ int main(void)
 	pmu_filter_model_apply(&m, &bad);
 	ktap_check(!pmu_filter_model_allows(&m, 0x08) && pmu_filter_model_allows(&m, 0x11),
 		   "a rejected range changes nothing");
+	{
+		struct kvm_pmu_event_filter a[8], b[8], c;
+		uint64_t s1 = 42, s2 = 42, s3 = 0;
+		unsigned int na = pmu_filter_random(a, 8, 1024, &s1);
+		unsigned int nb = pmu_filter_random(b, 8, 1024, &s2);
+		bool in_space = true;
+
+		for (unsigned int i = 0; i < 1000; i++) {
+			unsigned int n = pmu_filter_random(&c, 1, 1024, &s3);
+
+			in_space &= n == 1 && c.base_event + c.nevents <= 1024 &&
+				    pmu_filter_model_apply(&m, &c) == 0;
+		}
+		ktap_check(na == nb && !memcmp(a, b, na * sizeof(a[0])) && s1 == s2,
+			   "random filters: the same seed gives the same ranges");
+		ktap_check(in_space, "random filters: 1000 ranges all valid in a 1024-event space");
+	}
 	ktap_finish();
 }
