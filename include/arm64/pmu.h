@@ -80,6 +80,9 @@ static inline void pmu_workload(uint64_t iters)
 		     : "+r"(iters) : : "cc");
 }
 
+/* How much counter @idx advances over pmu_workload(@iters), as it is set up now. */
+uint64_t pmu_workload_delta(unsigned int idx, uint64_t iters);
+
 /* ---- host side ---- */
 
 struct vcpu;

@@ -110,6 +110,15 @@ void pmu_reset(void)
 	isb();
 }
 
+uint64_t pmu_workload_delta(unsigned int idx, uint64_t iters)
+{
+	uint64_t before = pmu_read_counter(idx);
+
+	pmu_workload(iters);
+	isb();
+	return pmu_read_counter(idx) - before;
+}
+
 /* ---- host side ---- */
 
 int __vcpu_pmu_set_irq(struct vcpu *vcpu, int irq)
