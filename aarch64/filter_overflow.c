@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * filter_overflow: a counter whose event the filter allows overflows as
+ * architected, setting its PMOVSSET_EL0 bit and raising the PMU interrupt
+ * (PPI 23 through the vGICv3); one whose event is denied, preset the same
+ * way, never moves, never sets the flag and never interrupts.
+ *
+ * Event counters overflow at 32 bits (PMCR_EL0.LP=0), the cycle counter at
+ * 64 (PMCR_EL0.LC=1); each is preset a little below.  The unfiltered VM is
+ * the positive control of the denying ones.
+ */
+#include "arm64/pmu.h"
+#include "arm64/processor.h"
+#include "arm64/vgic.h"
+#include "ktap.h"
+#include "pmu_filter.h"
+#include "pmu_vm.h"
+#include "test_util.h"
+#include "ucall.h"
+
+#define ITERS		5000
+#define HEADROOM	200
+#define IRQ_WAIT	1000000
+
+static const struct counter {
+	const char *name;
+	unsigned int idx, event;
+	uint64_t preset;
+} counters[] = {
+	{ "CPU_CYCLES on counter 0", 0, PMU_EV_CPU_CYCLES, 0xffffffffUL - HEADROOM },
+	{ "INST_RETIRED on counter 3", 3, PMU_EV_INST_RETIRED, 0xffffffffUL - HEADROOM },
+	{ "cycle counter", PMU_CYCLE_IDX, PMU_EV_CPU_CYCLES, ~0UL - HEADROOM },
+};
+
+static volatile uint64_t irq_overflows;
+
+static void pmu_irq(struct ex_regs *regs)
+{
+	uint32_t intid = gic_ack();
+
+	if (intid == PMU_IRQ_PPI) {
+		uint64_t ovs = read_sysreg(pmovsset_el0);
+
+		irq_overflows |= ovs;
+		write_sysreg(ovs, pmovsclr_el0);
+		isb();
+	}
+	if (intid != GIC_SPURIOUS)
+		gic_eoi(intid);
+}
+
+static void guest_code(uint64_t arg)
+{
+	guest_step("enable the PMU interrupt");
+	gic_init_cpu();
+	gic_enable_ppi(PMU_IRQ_PPI);
+	guest_install_irq_handler(pmu_irq);
+
+	for (unsigned int c = 0; c < ARRAY_SIZE(counters); c++) {
+		const struct counter *ctr = &counters[c];
+		uint64_t flags;
+
+		guest_step("count across the overflow");
+		pmu_reset();
+		irq_overflows = 0;
+		pmu_write_evtyper(ctr->idx, ctr->idx == PMU_CYCLE_IDX ? 0 : ctr->event);
+		pmu_write_counter(ctr->idx, ctr->preset);
+		write_sysreg(BIT(ctr->idx), pmintenset_el1);
+		pmu_enable_counters(BIT(ctr->idx));
+		local_irq_enable();
+		pmu_start();
+		pmu_workload(ITERS);
+		pmu_stop();
+		guest_step("wait for the interrupt");
+		for (int i = 0; i < IRQ_WAIT && !(irq_overflows & BIT(ctr->idx)); i++)
+			isb();
+		local_irq_disable();
+		flags = read_sysreg(pmovsset_el0);
+		write_sysreg(~0UL, pmintenclr_el1);
+		GUEST_SYNC(c, irq_overflows, flags, pmu_read_counter(ctr->idx));
+	}
+}
+
+#define R(base, act)	{ .base_event = (base), .nevents = 1, .action = PMU_EVENT_##act }
+
+static const struct vm_case {
+	const char *name;
+	struct kvm_pmu_event_filter range;
+	unsigned int nr;
+} vms[] = {
+	{ "no filter", { }, 0 },
+	{ "DENY CPU_CYCLES", R(PMU_EV_CPU_CYCLES, DENY), 1 },
+	{ "DENY INST_RETIRED", R(PMU_EV_INST_RETIRED, DENY), 1 },
+};
+
+struct result {
+	bool ran;
+	uint64_t irq_ovs, flags, value;
+};
+
+static void run_vm(const struct vm_case *vc, struct result *res, char *why, size_t len)
+{
+	struct pmu_vm_config cfg = { .el = GUEST_EL1, .filters = &vc->range,
+				     .nr_filters = vc->nr, .code = guest_code };
+	struct vm *vm = pmu_vm_create(&cfg);
+	struct ucall uc;
+
+	for (unsigned int c = 0; c < ARRAY_SIZE(counters); c++) {
+		res[c].ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC && uc.args[0] == c;
+		if (!res[c].ran) {
+			snprintf(why, len, "%s", uc.text);
+			break;
+		}
+		res[c].irq_ovs = uc.args[1];
+		res[c].flags = uc.args[2];
+		res[c].value = uc.args[3];
+	}
+	vm_free(vm);
+}
+
+static bool allowed(const struct vm_case *v, unsigned int event)
+{
+	static struct pmu_filter_model m;
+
+	pmu_filter_model_init(&m, PMU_FILTER_MAX_EVENTS);
+	if (v->nr)
+		pmu_filter_model_apply(&m, &v->range);
+	return pmu_filter_model_counts(&m, event);
+}
+
+int main(void)
+{
+	static struct result res[ARRAY_SIZE(vms)][ARRAY_SIZE(counters)];
+	static char why[ARRAY_SIZE(vms)][UCALL_TEXT_LEN];
+
+	pmu_vm_require(GUEST_EL1);
+	ktap_start(ARRAY_SIZE(vms) * ARRAY_SIZE(counters));
+	for (unsigned int v = 0; v < ARRAY_SIZE(vms); v++)
+		run_vm(&vms[v], res[v], why[v], sizeof(why[v]));
+
+	for (unsigned int v = 0; v < ARRAY_SIZE(vms); v++) {
+		for (unsigned int c = 0; c < ARRAY_SIZE(counters); c++) {
+			const struct counter *ctr = &counters[c];
+			const struct result *r = &res[v][c];
+			uint64_t bit = BIT(ctr->idx);
+			bool control = res[0][c].ran && (res[0][c].irq_ovs & bit);
+
+			if (!r->ran)
+				ktap_fail("%s: %s: guest failed: %s", vms[v].name, ctr->name, why[v]);
+			else if (allowed(&vms[v], ctr->event))
+				ktap_check(r->irq_ovs & bit,
+					   "%s: %s: allowed, overflows with PMOVSSET and PPI 23 (seen in IRQ %#lx, value %#lx)",
+					   vms[v].name, ctr->name, r->irq_ovs, r->value);
+			else if (!control)
+				ktap_skip("no unfiltered overflow of this counter here",
+					  "%s: %s: denied, never overflows", vms[v].name, ctr->name);
+			else
+				ktap_check(!(r->irq_ovs & bit) && !(r->flags & bit) &&
+					   r->value == ctr->preset,
+					   "%s: %s: denied, never overflows: no IRQ, no flag, value kept (%#lx, %#lx, %#lx)",
+					   vms[v].name, ctr->name, r->irq_ovs, r->flags, r->value);
+		}
+	}
+	ktap_finish();
+}
