@@ -5,6 +5,9 @@
  * one per VM: set through any vCPU, seen by all, untouched by a rejected
  * call.
  *
+ * Also the ordering the attributes around it require, and that no PMU can
+ * be selected, nor the counter count changed, once a filter is set.
+ *
  * Guest-visible effects are read from PMCEID0_EL0, which KVM masks with the
  * filter; the unfiltered VM's PMCEID0 is their positive control.
  */
@@ -27,18 +30,28 @@ static void guest_pmceid0(uint64_t arg)
 	GUEST_SYNC(pmu_pmceid(0));
 }
 
-/* A VM whose vCPUs have a vPMU with its IRQ set, not yet initialised. */
-static struct vm *vm_before_pmu_init(unsigned int nr_vcpus, bool pmu)
+/* vCPUs created as @cfg says, and a vGICv3 created (not initialised). */
+static struct vm *vm_with_vgic(unsigned int nr_vcpus, const struct vcpu_config *cfg)
 {
-	struct vcpu_config cfg = { .el = GUEST_EL1, .pmu = pmu };
 	struct vm *vm = vm_create();
 	int ret;
 
 	for (unsigned int i = 0; i < nr_vcpus; i++)
-		vm_vcpu_add(vm, &cfg, guest_pmceid0, 0);
-	ret = vgic_v3_setup(vm);
+		vm_vcpu_add(vm, cfg, guest_pmceid0, 0);
+	ret = vgic_v3_create(vm);
 	errno = -ret;
 	TEST_ASSERT(!ret, "vGICv3 creation");
+	return vm;
+}
+
+/* A VM whose vCPUs have a vPMU with its IRQ set, not yet initialised. */
+static struct vm *vm_before_pmu_init(unsigned int nr_vcpus, bool pmu)
+{
+	struct vcpu_config cfg = { .el = GUEST_EL1, .pmu = pmu };
+	struct vm *vm = vm_with_vgic(nr_vcpus, &cfg);
+	int ret;
+
+	vgic_v3_init(vm);
 	for (unsigned int i = 0; pmu && i < nr_vcpus; i++) {
 		ret = __vcpu_pmu_set_irq(vm->vcpus[i], PMU_IRQ_PPI);
 		errno = -ret;
@@ -133,6 +146,77 @@ static void check_busy_after_run(void)
 	vm_free(vm);
 }
 
+/* The order devices/vcpu.rst 1.1-1.3 requires, one missing step at a time. */
+static void check_ordering(void)
+{
+	struct vcpu_config cfg = { .el = GUEST_EL1, .pmu = true };
+	struct vm *vm = vm_create();
+	struct vcpu *vcpu = vm_vcpu_add(vm, &cfg, guest_pmceid0, 0);
+
+	check_errno(__vcpu_pmu_set_irq(vcpu, PMU_IRQ_PPI), -EINVAL,
+		    "IRQ without an in-kernel irqchip");
+	vm_free(vm);
+
+	vm = vm_with_vgic(1, &cfg);
+	vcpu = vm->vcpus[0];
+	TEST_IOCTL(__vcpu_pmu_set_irq(vcpu, PMU_IRQ_PPI), "KVM_ARM_VCPU_PMU_V3_IRQ");
+	check_errno(__vcpu_pmu_init(vcpu), -ENODEV, "INIT before the vGIC is initialised");
+	vm_free(vm);
+
+	vm = vm_with_vgic(1, &cfg);
+	vgic_v3_init(vm);
+	check_errno(__vcpu_pmu_init(vm->vcpus[0]), -ENXIO, "INIT without an overflow IRQ");
+	vm_free(vm);
+
+	if (!kvm_check_cap(KVM_CAP_ARM_PMU_V3_STRICT)) {
+		ktap_skip("KVM_CAP_ARM_PMU_V3_STRICT is 0",
+			  "FILTER before a PMU is selected (PMU_V3_STRICT)");
+		return;
+	}
+	cfg.pmu_strict = true;
+	vm = vm_with_vgic(1, &cfg);
+	vgic_v3_init(vm);
+	check_errno(set_filter(vm->vcpus[0], RANGE(0x11, 1, PMU_EVENT_DENY)), -ENXIO,
+		    "FILTER before a PMU is selected (PMU_V3_STRICT)");
+	vm_free(vm);
+}
+
+/*
+ * "It isn't possible to set a PMU if a PMU event filter is already
+ * present"; SET_NR_COUNTERS lists the same -EBUSY.
+ */
+static void check_no_pmu_change_after_filter(void)
+{
+	struct vm *vm;
+	struct vcpu *vcpu;
+	int type = host_cpu_pmu_type(), ret;
+
+	if (type < 0) {
+		ktap_skip("no CPU PMU in /sys/bus/event_source", "SET_PMU after a filter");
+		ktap_skip("no CPU PMU in /sys/bus/event_source", "SET_NR_COUNTERS after a filter");
+		return;
+	}
+	vm = vm_before_pmu_init(1, true);
+	vcpu = vm->vcpus[0];
+	TEST_IOCTL(__vcpu_pmu_set_pmu(vcpu, type), "KVM_ARM_VCPU_PMU_V3_SET_PMU");
+	TEST_IOCTL(set_filter(vcpu, RANGE(0x11, 1, PMU_EVENT_DENY)), "FILTER");
+	ret = __vcpu_pmu_set_pmu(vcpu, type);
+	ktap_check_known("set-pmu-after-filter", ret == -EBUSY,
+			 "SET_PMU (the same PMU, type %d) after a filter: EBUSY (got %s)", type,
+			 ret ? strerrorname_np(-ret) : "0");
+	if (__vcpu_has_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL, KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS)) {
+		ktap_skip("KVM has no KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS",
+			  "SET_NR_COUNTERS after a filter");
+		vm_free(vm);
+		return;
+	}
+	ret = __vcpu_pmu_set_nr_counters(vcpu, 1);
+	ktap_check_known("set-nr-counters-after-filter", ret == -EBUSY,
+			 "SET_NR_COUNTERS after a filter: EBUSY (got %s)",
+			 ret ? strerrorname_np(-ret) : "0");
+	vm_free(vm);
+}
+
 /* PMCEID0 bits of CPU_CYCLES and INST_RETIRED in one value. */
 #define CYCLES_BIT	BIT(PMU_EV_CPU_CYCLES)
 #define INST_BIT	BIT(PMU_EV_INST_RETIRED)
@@ -185,10 +269,12 @@ int main(void)
 	struct vm *vm;
 
 	pmu_vm_require(GUEST_EL1);
-	ktap_start(11);
+	ktap_start(17);
 	check_attr_presence();
 	check_ranges();
 	check_busy_after_run();
+	check_ordering();
+	check_no_pmu_change_after_filter();
 
 	vm = pmu_vm_create(&plain);
 	unfiltered = guest_pmceid0_of(vm->vcpus[0]);

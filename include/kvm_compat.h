@@ -31,6 +31,12 @@ struct kvm_pmu_event_filter {
 #ifndef KVM_ARM_VCPU_HAS_EL2_E2H0
 #define KVM_ARM_VCPU_HAS_EL2_E2H0	8
 #endif
+#ifndef KVM_ARM_VCPU_PMU_V3_STRICT
+#define KVM_ARM_VCPU_PMU_V3_STRICT	9
+#endif
+#ifndef KVM_CAP_ARM_PMU_V3_STRICT
+#define KVM_CAP_ARM_PMU_V3_STRICT	251
+#endif
 #ifndef KVM_CAP_ARM_EL2
 #define KVM_CAP_ARM_EL2			240
 #endif

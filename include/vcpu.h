@@ -22,6 +22,7 @@ enum guest_el {
 struct vcpu_config {
 	enum guest_el el;
 	bool pmu;		/* KVM_ARM_VCPU_PMU_V3 */
+	bool pmu_strict;	/* KVM_ARM_VCPU_PMU_V3_STRICT: no default host PMU */
 };
 
 struct vcpu {

@@ -89,6 +89,8 @@ static void vcpu_init_features(struct vcpu *vcpu, const struct vcpu_config *cfg)
 	init.features[0] |= BIT(KVM_ARM_VCPU_PSCI_0_2);
 	if (cfg->pmu)
 		init.features[0] |= BIT(KVM_ARM_VCPU_PMU_V3);
+	if (cfg->pmu_strict)
+		init.features[0] |= BIT(KVM_ARM_VCPU_PMU_V3_STRICT);
 	if (cfg->el == GUEST_EL2)
 		init.features[0] |= BIT(KVM_ARM_VCPU_HAS_EL2);
 	TEST_IOCTL(__vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init),

@@ -99,5 +99,9 @@ int __vcpu_pmu_init(struct vcpu *vcpu);
  * 65536 from PMUv3p1 (read from the vCPU's ID_AA64DFR0_EL1.PMUVer).
  */
 unsigned int vcpu_pmu_event_space(struct vcpu *vcpu);
+int __vcpu_pmu_set_pmu(struct vcpu *vcpu, int pmu_type);
+int __vcpu_pmu_set_nr_counters(struct vcpu *vcpu, unsigned int n);
+/* The perf type of the host's first CPU PMU (for SET_PMU), or -1. */
+int host_cpu_pmu_type(void);
 
 #endif

@@ -13,7 +13,12 @@ struct vm;
 #define PMU_IRQ_PPI		23	/* the architected PMU overflow PPI */
 #define GIC_SPURIOUS		1023
 
-/* Host side: -errno where the host has no GICv3 to emulate. */
+/*
+ * Host side: create the device and place it (-errno where the host has no
+ * GICv3 to emulate), then initialise it; vgic_v3_setup() does both.
+ */
+int vgic_v3_create(struct vm *vm);
+void vgic_v3_init(struct vm *vm);
 int vgic_v3_setup(struct vm *vm);
 
 /* Guest side, for the calling vCPU. */

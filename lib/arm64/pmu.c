@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <stdio.h>
 #include <stdnoreturn.h>
+#include <unistd.h>
 
 #include "arm64/pmu.h"
 #include "test_util.h"
@@ -145,4 +148,44 @@ unsigned int vcpu_pmu_event_space(struct vcpu *vcpu)
 	unsigned int pmuver = (dfr0 >> DFR0_PMUVER_SHIFT) & DFR0_PMUVER_MASK;
 
 	return pmuver == PMUVER_V3 ? 1024 : 65536;
+}
+
+int __vcpu_pmu_set_pmu(struct vcpu *vcpu, int pmu_type)
+{
+	return __vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+			       KVM_ARM_VCPU_PMU_V3_SET_PMU, &pmu_type);
+}
+
+int __vcpu_pmu_set_nr_counters(struct vcpu *vcpu, unsigned int n)
+{
+	return __vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+			       KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS, &n);
+}
+
+int host_cpu_pmu_type(void)
+{
+	const char *dir = "/sys/bus/event_source/devices";
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int type = -1;
+
+	if (!d)
+		return -1;
+	/* CPU PMUs are the event sources with a "cpus" attribute. */
+	while (type < 0 && (e = readdir(d))) {
+		char path[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s/cpus", dir, e->d_name);
+		if (e->d_name[0] == '.' || access(path, R_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/type", dir, e->d_name);
+		f = fopen(path, "r");
+		if (f && fscanf(f, "%d", &type) != 1)
+			type = -1;
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return type;
 }

@@ -22,7 +22,7 @@ static int vgic_attr(int fd, uint32_t group, uint64_t attr, void *addr)
 	return ioctl(fd, KVM_SET_DEVICE_ATTR, &a) ? -errno : 0;
 }
 
-int vgic_v3_setup(struct vm *vm)
+int vgic_v3_create(struct vm *vm)
 {
 	struct kvm_create_device dev = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
 	uint64_t dist = GUEST_GICD_GPA, redist = GUEST_GICR_GPA;
@@ -39,9 +39,22 @@ int vgic_v3_setup(struct vm *vm)
 			     KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist), "vGIC redist address");
 	TEST_IOCTL(vgic_attr(dev.fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs),
 		   "vGIC nr_irqs");
-	TEST_IOCTL(vgic_attr(dev.fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
-			     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL), "vGIC init");
 	return 0;
+}
+
+void vgic_v3_init(struct vm *vm)
+{
+	TEST_IOCTL(vgic_attr(vm->vgic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
+			     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL), "vGIC init");
+}
+
+int vgic_v3_setup(struct vm *vm)
+{
+	int ret = vgic_v3_create(vm);
+
+	if (!ret)
+		vgic_v3_init(vm);
+	return ret;
 }
 
 /* ---- guest side ---- */
