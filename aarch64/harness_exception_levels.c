@@ -20,12 +20,22 @@ static uint64_t el0_add_one(uint64_t x)
 	return x + 1;
 }
 
+/* Runs as a nested guest at EL1, under the vEL2 guest hypervisor. */
+static uint64_t el1_nested(uint64_t x)
+{
+	return 1000 * current_el() + guest_call_el0(el0_add_one, x);
+}
+
 static void guest_code(uint64_t arg)
 {
 	uint64_t hcr = current_el() == 2 ? read_sysreg(hcr_el2) : 0;
 
 	guest_step("report the EL, then call EL0");
 	GUEST_SYNC(current_el(), hcr, guest_call_el0(el0_add_one, arg));
+	if (current_el() == 2) {
+		guest_step("run a nested guest at EL1, which calls EL0");
+		GUEST_SYNC(guest_call_el1(el1_nested, arg));
+	}
 }
 
 static void check_el(enum guest_el el)
@@ -45,13 +55,21 @@ static void check_el(enum guest_el el)
 		ktap_check(uc.args[2] == 100, "EL0 call from EL%d returns (%lu)", el,
 			   uc.args[2]);
 	}
+	if (el == GUEST_EL2) {
+		vcpu_run_ucall(vm->vcpus[0], &uc);
+		/* 1000 * CurrentEL at the nested guest + its EL0 call's 99 + 1 */
+		if (!ktap_check(uc.cmd == UCALL_SYNC && uc.args[0] == 1100,
+				"nested guest runs at EL1 under vEL2 and calls its EL0 (%lu)",
+				uc.args[0]))
+			ktap_diag("%s", uc.text);
+	}
 	vm_free(vm);
 }
 
 int main(void)
 {
 	pmu_vm_require(GUEST_EL1);
-	ktap_start(4);
+	ktap_start(5);
 	check_el(GUEST_EL1);
 	if (kvm_check_cap(KVM_CAP_ARM_EL2)) {
 		check_el(GUEST_EL2);
@@ -59,6 +77,7 @@ int main(void)
 		ktap_skip("KVM_CAP_ARM_EL2 is 0 (boot with kvm-arm.mode=nested)",
 			  "vCPU created for EL2 runs at EL2");
 		ktap_skip("KVM_CAP_ARM_EL2 is 0", "EL0 call from EL2 returns");
+		ktap_skip("KVM_CAP_ARM_EL2 is 0", "nested guest runs at EL1 under vEL2");
 	}
 	ktap_finish();
 }

@@ -34,6 +34,7 @@ struct vcpu {
 	enum guest_el el;
 	uint64_t stack_top;	/* SP at entry, EL1 or EL2 */
 	uint64_t el0_stack_top;	/* for guest_call_el0() */
+	uint64_t el1_stack_top;	/* for guest_call_el1() from EL2 */
 };
 
 typedef void (*guest_code_t)(uint64_t arg);

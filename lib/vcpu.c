@@ -121,6 +121,9 @@ struct vcpu *vm_vcpu_add(struct vm *vm, const struct vcpu_config *cfg,
 	vcpu_init_features(vcpu, cfg);
 	vcpu->stack_top = vm_alloc_pages(vm, STACK_PAGES) + STACK_PAGES * GUEST_PAGE_SIZE;
 	vcpu->el0_stack_top = vm_alloc_pages(vm, STACK_PAGES) + STACK_PAGES * GUEST_PAGE_SIZE;
+	if (cfg->el == GUEST_EL2)
+		vcpu->el1_stack_top = vm_alloc_pages(vm, STACK_PAGES) +
+				      STACK_PAGES * GUEST_PAGE_SIZE;
 	vcpu_setup_el(vcpu, code, arg);
 	return vcpu;
 }

@@ -62,6 +62,12 @@ static inline void local_irq_disable(void)
  * with HCR_EL2.{E2H,TGE} set.
  */
 uint64_t guest_call_el0(uint64_t (*fn)(uint64_t), uint64_t arg);
+/*
+ * From virtual EL2 (E2H=1): run fn(arg) at EL1 as a nested guest with no
+ * stage 2 (HCR_EL2.{TGE,VM} clear while it runs), interrupts masked, and
+ * return its result when it returns (it leaves with an HVC).
+ */
+uint64_t guest_call_el1(uint64_t (*fn)(uint64_t), uint64_t arg);
 
 /* Entry points called from assembly. */
 void guest_start(void (*code)(uint64_t), uint64_t arg, uint64_t el);

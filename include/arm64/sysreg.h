@@ -76,6 +76,7 @@
 #define CPACR_FPEN_NOTRAP	(3UL << 20)
 
 /* HCR_EL2 */
+#define HCR_VM			(1UL << 0)
 #define HCR_RW			(1UL << 31)
 #define HCR_TGE			(1UL << 27)
 #define HCR_E2H			(1UL << 34)

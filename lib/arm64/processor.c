@@ -9,13 +9,25 @@
 #include "vm.h"
 
 extern char guest_vectors[];
-extern char guest_el0_return[];
-uint64_t __guest_call_el0(uint64_t (*fn)(uint64_t), uint64_t arg, uint64_t sp);
+extern char guest_lower_return_point[], guest_el0_exit[], guest_el1_exit[];
+uint64_t __guest_call_lower(uint64_t (*fn)(uint64_t), uint64_t arg, uint64_t sp,
+			    uint64_t spsr, void *exit);
 
 #define EL0_EXIT_SVC	0xe0
+#define EL1_EXIT_HVC	0xe1
+#define ESR_EC_HVC64	0x16
 
-/* Top of each vCPU's EL0 stack, set by the host. */
+/* EL1&0 translation registers, reached from VHE EL2 by their _EL12 names. */
+#define SCTLR_EL12	S3_5_C1_C0_0
+#define CPACR_EL12	S3_5_C1_C0_2
+#define TTBR0_EL12	S3_5_C2_C0_0
+#define TCR_EL12	S3_5_C2_C0_2
+#define MAIR_EL12	S3_5_C10_C2_0
+#define VBAR_EL12	S3_5_C12_C0_0
+
+/* Tops of each vCPU's stacks for code it runs at lower ELs, set by the host. */
 static uint64_t guest_el0_stacks[VM_MAX_VCPUS];
+static uint64_t guest_el1_stacks[VM_MAX_VCPUS];
 
 /* ---- guest side ---- */
 
@@ -44,24 +56,52 @@ static uint64_t read_far(void)
 
 uint64_t guest_call_el0(uint64_t (*fn)(uint64_t), uint64_t arg)
 {
-	return __guest_call_el0(fn, arg, guest_el0_stacks[guest_vcpu_id()]);
+	return __guest_call_lower(fn, arg, guest_el0_stacks[guest_vcpu_id()],
+				  PSR_MODE_EL0t, guest_el0_exit);
 }
 
 /*
- * fn() returned at EL0 into el0_exit's SVC: resume __guest_call_el0()'s
- * caller.  Its frame sits where the SVC found the stack: the saved DAIF at
- * [sp, #96], the caller's CurrentEL at [sp, #104].
+ * The nested guest's EL1&0 regime shares the guest hypervisor's tables and
+ * vectors; HCR_EL2.TGE is clear only while it runs.
  */
-static bool guest_el0_return_from(struct ex_regs *regs, unsigned int vector,
-				  uint64_t esr)
+uint64_t guest_call_el1(uint64_t (*fn)(uint64_t), uint64_t arg)
+{
+	uint64_t hcr = read_sysreg(hcr_el2), ret;
+
+	if (current_el() != 2)
+		guest_fail(UCALL_ASSERT, "guest_call_el1() from EL%u, not EL2", current_el());
+	write_sysreg(MAIR_VALUE, MAIR_EL12);
+	write_sysreg(TCR_VALUE, TCR_EL12);
+	write_sysreg(read_sysreg(ttbr0_el2), TTBR0_EL12);
+	write_sysreg((uint64_t)guest_vectors, VBAR_EL12);
+	write_sysreg(CPACR_FPEN_NOTRAP, CPACR_EL12);
+	write_sysreg(SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I, SCTLR_EL12);
+	write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM), hcr_el2);
+	isb();
+	ret = __guest_call_lower(fn, arg, guest_el1_stacks[guest_vcpu_id()],
+				 PSR_MODE_EL1h | PSR_DAIF_MASK, guest_el1_exit);
+	write_sysreg(hcr, hcr_el2);
+	isb();
+	return ret;
+}
+
+/*
+ * fn() returned at the lower EL into guest_el0_exit's SVC or
+ * guest_el1_exit's HVC: resume __guest_call_lower()'s caller.  Its frame
+ * sits where the exception found the stack: the saved DAIF at [sp, #96],
+ * the caller's CurrentEL at [sp, #104].
+ */
+static bool guest_lower_return(struct ex_regs *regs, unsigned int vector,
+			       uint64_t esr)
 {
 	const uint64_t *frame = (const uint64_t *)regs->sp;
+	unsigned int ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
 
 	if (vector != VECTOR_SYNC_LOWER ||
-	    ((esr >> ESR_EC_SHIFT) & ESR_EC_MASK) != ESR_EC_SVC64 ||
-	    (esr & 0xffff) != EL0_EXIT_SVC)
+	    !((ec == ESR_EC_SVC64 && (esr & 0xffff) == EL0_EXIT_SVC) ||
+	      (ec == ESR_EC_HVC64 && (esr & 0xffff) == EL1_EXIT_HVC)))
 		return false;
-	regs->pc = (uint64_t)guest_el0_return;
+	regs->pc = (uint64_t)guest_lower_return_point;
 	regs->pstate = frame[12] |
 		       (((frame[13] >> 2) & 3) == 2 ? PSR_MODE_EL2h : PSR_MODE_EL1h);
 	return true;
@@ -72,7 +112,7 @@ void guest_exception_entry(struct ex_regs *regs, unsigned int vector)
 {
 	uint64_t esr = read_esr();
 
-	if (guest_el0_return_from(regs, vector, esr))
+	if (guest_lower_return(regs, vector, esr))
 		return;
 
 	switch (vector) {
@@ -158,6 +198,8 @@ void vcpu_setup_el(struct vcpu *vcpu, void (*code)(uint64_t), uint64_t arg)
 	vcpu_set_reg(vcpu, ID_TPIDR_EL1, vcpu->id);
 	guest_el0_stacks[vcpu->id] = vcpu->el0_stack_top;
 	sync_global_to_guest(vcpu->vm, guest_el0_stacks[vcpu->id]);
+	guest_el1_stacks[vcpu->id] = vcpu->el1_stack_top;
+	sync_global_to_guest(vcpu->vm, guest_el1_stacks[vcpu->id]);
 	vcpu_set_reg(vcpu, CORE_REG_ID(regs.pc), (uint64_t)guest_start);
 	vcpu_set_reg(vcpu, CORE_REG_ID(regs.regs[0]), (uint64_t)code);
 	vcpu_set_reg(vcpu, CORE_REG_ID(regs.regs[1]), arg);

@@ -87,52 +87,63 @@ vector_common:
 	eret
 
 /*
- * uint64_t __guest_call_el0(uint64_t (*fn)(uint64_t), uint64_t arg,
- *			    uint64_t el0_sp)
+ * uint64_t __guest_call_lower(uint64_t (*fn)(uint64_t), uint64_t arg,
+ *			       uint64_t sp, uint64_t spsr, void *exit)
  *
- * Saves the callee-saved registers and DAIF on this EL's stack, then ERETs to
- * fn(arg) at EL0 on the vCPU's EL0 stack, with LR at el0_exit.  el0_exit's
- * SVC lands in guest_el0_svc() (processor.c) with the exception frame right
- * below this frame; it rewrites that frame to return to guest_el0_return.
+ * Saves the callee-saved registers, DAIF and CurrentEL on this EL's stack,
+ * then ERETs to fn(arg) at the EL @spsr names (EL0, or EL1 from EL2) on
+ * stack @sp, with LR at @exit (guest_el0_exit or guest_el1_exit).  The
+ * exit's SVC or HVC lands in guest_lower_return() (processor.c) with the
+ * exception frame right below this frame, and it rewrites that frame to
+ * return to guest_lower_return_point.
  */
-#define EL0_FRAME_SIZE	112
-	.global __guest_call_el0
-__guest_call_el0:
-	stp	x29, x30, [sp, #-EL0_FRAME_SIZE]!
+#define CALL_FRAME_SIZE	112
+	.global __guest_call_lower
+__guest_call_lower:
+	stp	x29, x30, [sp, #-CALL_FRAME_SIZE]!
 	stp	x19, x20, [sp, #16]
 	stp	x21, x22, [sp, #32]
 	stp	x23, x24, [sp, #48]
 	stp	x25, x26, [sp, #64]
 	stp	x27, x28, [sp, #80]
-	mrs	x2, daif
-	str	x2, [sp, #96]
-	mrs	x2, CurrentEL
-	str	x2, [sp, #104]
+	mrs	x5, daif
+	str	x5, [sp, #96]
+	mrs	x5, CurrentEL
+	str	x5, [sp, #104]
 
+	tst	x3, #0xc		/* SPSR.M[3:2]: the target EL */
+	b.ne	1f
 	msr	sp_el0, x2
-	mov	x2, #0			/* SPSR: EL0t, interrupts unmasked */
-	mrs	x3, CurrentEL
-	cmp	x3, #(2 << 2)
-	b.eq	1f
-	msr	elr_el1, x0
-	msr	spsr_el1, x2
 	b	2f
-1:	msr	elr_el2, x0
-	msr	spsr_el2, x2
-2:	mov	x0, x1
-	adr	x30, el0_exit
+1:	msr	sp_el1, x2
+2:	cmp	x5, #(2 << 2)
+	b.eq	3f
+	msr	elr_el1, x0
+	msr	spsr_el1, x3
+	b	4f
+3:	msr	elr_el2, x0
+	msr	spsr_el2, x3
+4:	mov	x0, x1
+	mov	x30, x4
+	isb
 	eret
 
-	.global guest_el0_return
-guest_el0_return:
+	.global guest_lower_return_point
+guest_lower_return_point:
 	ldp	x19, x20, [sp, #16]
 	ldp	x21, x22, [sp, #32]
 	ldp	x23, x24, [sp, #48]
 	ldp	x25, x26, [sp, #64]
 	ldp	x27, x28, [sp, #80]
-	ldp	x29, x30, [sp], #EL0_FRAME_SIZE
+	ldp	x29, x30, [sp], #CALL_FRAME_SIZE
 	ret
 
-el0_exit:
+	.global guest_el0_exit
+guest_el0_exit:
 	svc	#0xe0
-	b	el0_exit
+	b	guest_el0_exit
+
+	.global guest_el1_exit
+guest_el1_exit:
+	hvc	#0xe1
+	b	guest_el1_exit
