@@ -102,16 +102,6 @@ static void run_case(const struct filter_case *c, struct observed *o)
 	vm_free(vm);
 }
 
-static bool model_counts_cycles(const struct filter_case *c)
-{
-	static struct pmu_filter_model m;
-	unsigned int i;
-
-	pmu_filter_model_init(&m, PMU_FILTER_MAX_EVENTS);
-	for (i = 0; i < c->nr_ranges; i++)
-		pmu_filter_model_apply(&m, &c->ranges[i]);
-	return pmu_filter_model_counts(&m, PMU_EV_CPU_CYCLES);
-}
 
 /*
  * @counted: whether an allowing VM of this run counted on this counter;
@@ -165,13 +155,13 @@ int main(void)
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		run_case(&cases[i], &obs[i]);
-		if (obs[i].ran && model_counts_cycles(&cases[i])) {
+		if (obs[i].ran && pmu_filter_counts(cases[i].ranges, cases[i].nr_ranges, PMU_EV_CPU_CYCLES)) {
 			counted_ev |= obs[i].evcnt > 0;
 			counted_cc |= obs[i].ccnt > 0;
 		}
 	}
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		report(&cases[i], &obs[i], model_counts_cycles(&cases[i]),
+		report(&cases[i], &obs[i], pmu_filter_counts(cases[i].ranges, cases[i].nr_ranges, PMU_EV_CPU_CYCLES),
 		       counted_ev, counted_cc, obs[0].ran && obs[0].advertised);
 	ktap_finish();
 }

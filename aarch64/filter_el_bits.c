@@ -13,6 +13,7 @@
  */
 #include "arm64/pmu.h"
 #include "arm64/processor.h"
+#include "count_check.h"
 #include "ktap.h"
 #include "pmu_filter.h"
 #include "pmu_vm.h"
@@ -20,8 +21,10 @@
 #include "ucall.h"
 
 #define ITERS		10000	/* 2 instructions each */
-#define LOOP_MIN	(2 * ITERS)
-#define CALL_MAX	(ITERS / 2)
+
+static const struct loop_bounds bounds = {
+	.counted_min = 2 * ITERS, .excluded_max = ITERS / 2,
+};
 
 static const struct counter {
 	const char *name;
@@ -115,15 +118,6 @@ static void run_vm(const struct vm_case *vc, struct run *r)
 	vm_free(vm);
 }
 
-static bool allowed(const struct vm_case *v, unsigned int event)
-{
-	static struct pmu_filter_model m;
-
-	pmu_filter_model_init(&m, PMU_FILTER_MAX_EVENTS);
-	if (v->nr)
-		pmu_filter_model_apply(&m, &v->range);
-	return pmu_filter_model_counts(&m, event);
-}
 
 int main(void)
 {
@@ -141,24 +135,17 @@ int main(void)
 		const char *vn = vms[v].name, *bn = bitsets[b].name, *cn = counters[c].name;
 		bool excluded = bitsets[b].val & (el ? PMEVTYPER_P : PMEVTYPER_U);
 		/* Control: unfiltered, both levels included, same counter and EL. */
-		bool control = runs[0].ran && runs[0].delta[0][el][c] >= LOOP_MIN;
+		bool control = runs[0].ran && runs[0].delta[0][el][c] >= bounds.counted_min;
 		uint64_t d = runs[v].delta[b][el][c];
 
-		if (!runs[v].ran) {
+		if (!runs[v].ran)
 			ktap_fail("%s: %s, %s, EL%u loop: guest failed: %s", vn, bn, cn, el, runs[v].why);
-		} else if (!control) {
-			ktap_skip("this platform doesn't count the event even unfiltered",
-				  "%s: %s, %s, EL%u loop", vn, bn, cn, el);
-		} else if (!allowed(&vms[v], counters[c].event)) {
-			ktap_check(d == 0, "%s: %s, %s, EL%u loop: denied, never counts (%lu)",
-				   vn, bn, cn, el, d);
-		} else if (excluded) {
-			ktap_check(d < CALL_MAX, "%s: %s, %s, EL%u loop: EL%u excluded, loop not counted (%lu)",
-				   vn, bn, cn, el, el, d);
-		} else {
-			ktap_check(d >= LOOP_MIN, "%s: %s, %s, EL%u loop: EL%u included, loop counted (%lu)",
-				   vn, bn, cn, el, el, d);
-		}
+		else
+			check_loop_count(!pmu_filter_counts(&vms[v].range, vms[v].nr,
+							    counters[c].event) ? EXPECT_DENIED :
+					 excluded ? EXPECT_EXCLUDED : EXPECT_COUNTED,
+					 d, &bounds, control, "%s: %s, %s, EL%u loop",
+					 vn, bn, cn, el);
 	}
 	ktap_finish();
 }

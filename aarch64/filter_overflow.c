@@ -118,15 +118,6 @@ static void run_vm(const struct vm_case *vc, struct result *res, char *why, size
 	vm_free(vm);
 }
 
-static bool allowed(const struct vm_case *v, unsigned int event)
-{
-	static struct pmu_filter_model m;
-
-	pmu_filter_model_init(&m, PMU_FILTER_MAX_EVENTS);
-	if (v->nr)
-		pmu_filter_model_apply(&m, &v->range);
-	return pmu_filter_model_counts(&m, event);
-}
 
 int main(void)
 {
@@ -147,7 +138,7 @@ int main(void)
 
 			if (!r->ran)
 				ktap_fail("%s: %s: guest failed: %s", vms[v].name, ctr->name, why[v]);
-			else if (allowed(&vms[v], ctr->event))
+			else if (pmu_filter_counts(&vms[v].range, vms[v].nr, ctr->event))
 				ktap_check(r->irq_ovs & bit,
 					   "%s: %s: allowed, overflows with PMOVSSET and PPI 23 (seen in IRQ %#lx, value %#lx)",
 					   vms[v].name, ctr->name, r->irq_ovs, r->value);

@@ -133,20 +133,11 @@ static void run_vm(const struct vm_case *c, struct run *r)
 	vm_free(vm);
 }
 
-static bool allowed(const struct vm_case *c, unsigned int event)
-{
-	static struct pmu_filter_model m;
-
-	pmu_filter_model_init(&m, PMU_FILTER_MAX_EVENTS);
-	if (c->nr)
-		pmu_filter_model_apply(&m, &c->range);
-	return pmu_filter_model_counts(&m, event);
-}
 
 static void check(const struct vm_case *c, const struct step *s, uint64_t v,
 		  bool control_counted)
 {
-	bool allow = allowed(c, s->event);
+	bool allow = pmu_filter_counts(&c->range, c->nr, s->event);
 
 	switch (s->check) {
 	case NEVER_COUNTS:

@@ -32,6 +32,10 @@ bool pmu_filter_model_allows(const struct pmu_filter_model *m, unsigned int even
  */
 bool pmu_filter_model_counts(const struct pmu_filter_model *m, unsigned int event);
 
+/* Whether a counter of @event may count under the @nr ranges @f (none: no filter). */
+bool pmu_filter_counts(const struct kvm_pmu_event_filter *f, unsigned int nr,
+		       unsigned int event);
+
 /*
  * Fills @out with 1..@max random ranges over @nr_events, most of them near
  * the common events (0..0x3f, 0x4000..0x403f) where PMCEID can show them.

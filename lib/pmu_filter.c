@@ -57,6 +57,17 @@ bool pmu_filter_model_counts(const struct pmu_filter_model *m, unsigned int even
 	return pmu_filter_model_allows(m, event);
 }
 
+bool pmu_filter_counts(const struct kvm_pmu_event_filter *f, unsigned int nr,
+		       unsigned int event)
+{
+	static struct pmu_filter_model m;
+
+	pmu_filter_model_init(&m, PMU_FILTER_MAX_EVENTS);
+	for (unsigned int i = 0; i < nr; i++)
+		pmu_filter_model_apply(&m, &f[i]);
+	return pmu_filter_model_counts(&m, event);
+}
+
 static uint64_t xorshift64(uint64_t *s)
 {
 	*s ^= *s << 13;
