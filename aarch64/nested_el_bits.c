@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nested_el_bits: counters a guest hypervisor programs at virtual EL2
+ * count where their filter bits say, in every context the vCPU runs in,
+ * and a denied event counts in none of them.
+ *
+ * Under nested virtualization the guest hypervisor runs at vEL2 on the
+ * real EL1, so KVM re-derives each counter's EL filtering at every
+ * vEL2<->vEL1 transition (kvm_pmu_nested_transition()): in a hyp context
+ * NSH decides for EL2, outside it P decides for EL1; U decides for EL0 in
+ * both regimes.  The loop runs at vEL2, at EL0 under vEL2 (TGE=1), in a
+ * nested guest at EL1, and at that nested guest's EL0.  Counters are
+ * programmed at vEL2 only, before the context changes.
+ */
+#include "arm64/pmu.h"
+#include "arm64/processor.h"
+#include "count_check.h"
+#include "ktap.h"
+#include "pmu_cases.h"
+#include "pmu_filter.h"
+#include "pmu_vm.h"
+#include "test_util.h"
+#include "ucall.h"
+
+#define ITERS	10000	/* 2 instructions each */
+
+static const struct loop_bounds bounds = {
+	.counted_min = 2 * ITERS, .excluded_max = ITERS / 2,
+};
+
+static const struct bits {
+	const char *name;
+	uint64_t val;
+} bitsets[] = {
+	{ "NSH=0 P=0 U=0", 0 },
+	{ "NSH=1", PMEVTYPER_NSH },
+	{ "NSH=1 P=1", PMEVTYPER_NSH | PMEVTYPER_P },
+	{ "NSH=1 U=1", PMEVTYPER_NSH | PMEVTYPER_U },
+	{ "P=1 U=1", PMEVTYPER_P | PMEVTYPER_U },
+	{ "NSH=1 P=1 U=1", PMEVTYPER_NSH | PMEVTYPER_P | PMEVTYPER_U },
+};
+
+static const struct place {
+	const char *name;
+	uint64_t included_by;	/* the bit that must be set (NSH) or clear (P, U) */
+} places[] = {
+	{ "vEL2", PMEVTYPER_NSH },
+	{ "EL0 under vEL2", PMEVTYPER_U },
+	{ "nested EL1", PMEVTYPER_P },
+	{ "nested EL0", PMEVTYPER_U },
+};
+enum { AT_VEL2, AT_VEL2_EL0, AT_NESTED_EL1, AT_NESTED_EL0 };
+
+static bool counts_at(const struct place *p, uint64_t bits)
+{
+	return p->included_by == PMEVTYPER_NSH ? (bits & PMEVTYPER_NSH) : !(bits & p->included_by);
+}
+
+static uint64_t loop(uint64_t iters)
+{
+	pmu_workload(iters);
+	return 0;
+}
+
+static uint64_t nested_el1_calls_el0(uint64_t iters)
+{
+	return guest_call_el0(loop, iters);
+}
+
+static void guest_code(uint64_t arg)
+{
+	uint64_t before[NR_LOOP_COUNTERS], after[NR_LOOP_COUNTERS];
+
+	for (unsigned int b = 0; b < ARRAY_SIZE(bitsets); b++) {
+		for (unsigned int at = 0; at < ARRAY_SIZE(places); at++) {
+			guest_step("program the counters at vEL2 and count one loop");
+			guest_program_loop_counters(bitsets[b].val);
+			guest_read_loop_counters(before);
+			switch (at) {
+			case AT_VEL2:
+				loop(ITERS);
+				break;
+			case AT_VEL2_EL0:
+				guest_call_el0(loop, ITERS);
+				break;
+			case AT_NESTED_EL1:
+				guest_call_el1(loop, ITERS);
+				break;
+			case AT_NESTED_EL0:
+				guest_call_el1(nested_el1_calls_el0, ITERS);
+				break;
+			}
+			guest_read_loop_counters(after);
+			pmu_stop();
+			GUEST_SYNC(b, at, after[0] - before[0], after[1] - before[1],
+				   after[2] - before[2]);
+		}
+	}
+}
+
+struct run {
+	bool ran;
+	uint64_t delta[ARRAY_SIZE(bitsets)][ARRAY_SIZE(places)][NR_LOOP_COUNTERS];
+	char why[UCALL_TEXT_LEN];
+};
+
+static void run_vm(const struct filter_vm *fv, struct run *r)
+{
+	struct pmu_vm_config cfg = { .el = GUEST_EL2, .filters = &fv->range,
+				     .nr_filters = fv->nr, .code = guest_code };
+	struct vm *vm = pmu_vm_create(&cfg);
+	struct ucall uc;
+
+	r->ran = true;
+	for (unsigned int i = 0; r->ran && i < ARRAY_SIZE(places) * ARRAY_SIZE(bitsets); i++) {
+		unsigned int b = i / ARRAY_SIZE(places), at = i % ARRAY_SIZE(places);
+
+		r->ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC &&
+			 uc.args[0] == b && uc.args[1] == at;
+		for (unsigned int c = 0; r->ran && c < NR_LOOP_COUNTERS; c++)
+			r->delta[b][at][c] = uc.args[2 + c];
+	}
+	snprintf(r->why, sizeof(r->why), "%s", uc.text);
+	vm_free(vm);
+}
+
+int main(void)
+{
+	static struct run runs[NR_DENY_ONE_VMS];
+
+	pmu_vm_require(GUEST_EL2);
+	ktap_start(NR_DENY_ONE_VMS * ARRAY_SIZE(bitsets) * ARRAY_SIZE(places) * NR_LOOP_COUNTERS);
+	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++)
+		run_vm(&deny_one_vms[v], &runs[v]);
+
+	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++)
+	for (unsigned int b = 0; b < ARRAY_SIZE(bitsets); b++)
+	for (unsigned int at = 0; at < ARRAY_SIZE(places); at++)
+	for (unsigned int c = 0; c < NR_LOOP_COUNTERS; c++) {
+		const struct filter_vm *fv = &deny_one_vms[v];
+		const char *bn = bitsets[b].name, *pn = places[at].name;
+		const char *cn = loop_counters[c].name;
+		/* Control: unfiltered, NSH=1 P=0 U=0 counts every place. */
+		bool control = runs[0].ran && runs[0].delta[1][at][c] >= bounds.counted_min;
+
+		if (!runs[v].ran)
+			ktap_fail("%s: %s, %s, loop at %s: guest failed: %s", fv->name, bn, cn,
+				  pn, runs[v].why);
+		else
+			check_loop_count(!pmu_filter_counts(&fv->range, fv->nr,
+							    loop_counters[c].event) ? EXPECT_DENIED :
+					 counts_at(&places[at], bitsets[b].val) ? EXPECT_COUNTED :
+					 EXPECT_EXCLUDED,
+					 runs[v].delta[b][at][c], &bounds, control,
+					 "%s: %s, %s, loop at %s", fv->name, bn, cn, pn);
+	}
+	ktap_finish();
+}
