@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * harness_exception_levels: a vCPU starts at exactly the exception level
- * its test asked for, and guest code can call down to EL0 from there.
+ * its test asked for, and guest code can call down to the levels below.
  *
  * On a host booted with kvm-arm.mode=nested, a vCPU created from KVM's
  * preferred target may start at virtual EL2, where a counter with NSH=0
  * rightly stops counting: every PMU test would then measure the wrong
  * thing.  guest_start() already fails a case whose EL is not the asked
- * one; this test shows it holds for both ELs, with a VM that has a vPMU.
+ * one; this test shows it holds for EL1 and for virtual EL2 with E2H=1
+ * (VHE) and E2H=0, with a VM that has a vPMU, and that a guest hypervisor
+ * can run a nested guest at EL1 which calls its own EL0.
  */
 #include "arm64/processor.h"
 #include "ktap.h"
@@ -28,39 +30,59 @@ static uint64_t el1_nested(uint64_t x)
 
 static void guest_code(uint64_t arg)
 {
-	uint64_t hcr = current_el() == 2 ? read_sysreg(hcr_el2) : 0;
+	bool el2 = current_el() == 2;
+	uint64_t hcr = el2 ? read_sysreg(hcr_el2) : 0;
+	/* A non-VHE EL2 has no EL0 of its own. */
+	bool has_el0 = !el2 || (hcr & HCR_E2H);
 
 	guest_step("report the EL, then call EL0");
-	GUEST_SYNC(current_el(), hcr, guest_call_el0(el0_add_one, arg));
-	if (current_el() == 2) {
+	GUEST_SYNC(current_el(), hcr, has_el0 ? guest_call_el0(el0_add_one, arg) : 0);
+	if (el2) {
 		guest_step("run a nested guest at EL1, which calls EL0");
 		GUEST_SYNC(guest_call_el1(el1_nested, arg));
 	}
 }
 
-static void check_el(enum guest_el el)
+static const struct el_case {
+	const char *name;
+	enum guest_el el;
+	bool e2h0;
+} cases[] = {
+	{ "EL1", GUEST_EL1, false },
+	{ "vEL2 (E2H=1)", GUEST_EL2, false },
+	{ "vEL2 (E2H=0)", GUEST_EL2, true },
+};
+
+static unsigned int nr_checks(const struct el_case *c)
 {
-	struct pmu_vm_config cfg = { .el = el, .code = guest_code, .arg = 99 };
+	return 1 + (c->el == GUEST_EL1 || !c->e2h0) + (c->el == GUEST_EL2);
+}
+
+static void check_el(const struct el_case *c)
+{
+	struct pmu_vm_config cfg = { .el = c->el, .e2h0 = c->e2h0, .code = guest_code,
+				     .arg = 99 };
 	struct vm *vm = pmu_vm_create(&cfg);
+	bool e2h = !c->e2h0;
 	struct ucall uc;
 
-	vcpu_run_ucall(vm->vcpus[0], &uc);
-	if (uc.cmd != UCALL_SYNC) {
-		ktap_fail("vCPU created for EL%d: %s", el, uc.text);
-		ktap_fail("EL0 call from EL%d: guest failed", el);
-	} else {
-		ktap_check(uc.args[0] == el, "vCPU created for EL%d runs at EL%lu%s", el,
-			   uc.args[0], el == GUEST_EL2 && (uc.args[1] & HCR_E2H) ?
-			   " with HCR_EL2.E2H=1" : "");
-		ktap_check(uc.args[2] == 100, "EL0 call from EL%d returns (%lu)", el,
-			   uc.args[2]);
+	if (vcpu_run_ucall(vm->vcpus[0], &uc) != UCALL_SYNC) {
+		for (unsigned int i = 0; i < nr_checks(c); i++)
+			ktap_fail("vCPU created for %s: %s", c->name, uc.text);
+		vm_free(vm);
+		return;
 	}
-	if (el == GUEST_EL2) {
+	ktap_check(uc.args[0] == c->el && (c->el == GUEST_EL1 || !!(uc.args[1] & HCR_E2H) == e2h),
+		   "vCPU created for %s runs at EL%lu, HCR_EL2 %#lx", c->name, uc.args[0],
+		   uc.args[1]);
+	if (c->el == GUEST_EL1 || e2h)
+		ktap_check(uc.args[2] == 100, "EL0 call from %s returns (%lu)", c->name, uc.args[2]);
+	if (c->el == GUEST_EL2) {
 		vcpu_run_ucall(vm->vcpus[0], &uc);
 		/* 1000 * CurrentEL at the nested guest + its EL0 call's 99 + 1 */
 		if (!ktap_check(uc.cmd == UCALL_SYNC && uc.args[0] == 1100,
-				"nested guest runs at EL1 under vEL2 and calls its EL0 (%lu)",
-				uc.args[0]))
+				"nested guest runs at EL1 under %s and calls its EL0 (%lu)",
+				c->name, uc.args[0]))
 			ktap_diag("%s", uc.text);
 	}
 	vm_free(vm);
@@ -68,16 +90,26 @@ static void check_el(enum guest_el el)
 
 int main(void)
 {
+	unsigned int plan = 0;
+
 	pmu_vm_require(GUEST_EL1);
-	ktap_start(5);
-	check_el(GUEST_EL1);
-	if (kvm_check_cap(KVM_CAP_ARM_EL2)) {
-		check_el(GUEST_EL2);
-	} else {
-		ktap_skip("KVM_CAP_ARM_EL2 is 0 (boot with kvm-arm.mode=nested)",
-			  "vCPU created for EL2 runs at EL2");
-		ktap_skip("KVM_CAP_ARM_EL2 is 0", "EL0 call from EL2 returns");
-		ktap_skip("KVM_CAP_ARM_EL2 is 0", "nested guest runs at EL1 under vEL2");
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
+		plan += nr_checks(&cases[i]);
+	ktap_start(plan);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct el_case *c = &cases[i];
+		const char *why = NULL;
+
+		if (c->el == GUEST_EL2 && !kvm_check_cap(KVM_CAP_ARM_EL2))
+			why = "KVM_CAP_ARM_EL2 is 0 (boot with kvm-arm.mode=nested)";
+		else if (c->e2h0 && !kvm_has_el2_e2h0())
+			why = "KVM_CAP_ARM_EL2_E2H0 is 0";
+		if (!why) {
+			check_el(c);
+			continue;
+		}
+		for (unsigned int n = 0; n < nr_checks(c); n++)
+			ktap_skip(why, "vCPU created for %s: check %u", c->name, n + 1);
 	}
 	ktap_finish();
 }

@@ -10,7 +10,9 @@
  * NSH decides for EL2, outside it P decides for EL1; U decides for EL0 in
  * both regimes.  The loop runs at vEL2, at EL0 under vEL2 (TGE=1), in a
  * nested guest at EL1, and at that nested guest's EL0.  Counters are
- * programmed at vEL2 only, before the context changes.
+ * programmed at vEL2 only, before the context changes.  The guest
+ * hypervisor runs with E2H=1 and, where KVM offers it, E2H=0 (which has no
+ * EL0 of its own).
  */
 #include "arm64/pmu.h"
 #include "arm64/processor.h"
@@ -67,7 +69,7 @@ static uint64_t nested_el1_calls_el0(uint64_t iters)
 	return guest_call_el0(loop, iters);
 }
 
-static void guest_code(uint64_t arg)
+static void guest_code(uint64_t e2h0)
 {
 	uint64_t before[NR_LOOP_COUNTERS], after[NR_LOOP_COUNTERS];
 
@@ -81,7 +83,8 @@ static void guest_code(uint64_t arg)
 				loop(ITERS);
 				break;
 			case AT_VEL2_EL0:
-				guest_call_el0(loop, ITERS);
+				if (!e2h0)
+					guest_call_el0(loop, ITERS);
 				break;
 			case AT_NESTED_EL1:
 				guest_call_el1(loop, ITERS);
@@ -104,10 +107,38 @@ struct run {
 	char why[UCALL_TEXT_LEN];
 };
 
-static void run_vm(const struct filter_vm *fv, struct run *r)
+static void report(const char *flavour, bool e2h0, const struct run *runs)
 {
-	struct pmu_vm_config cfg = { .el = GUEST_EL2, .filters = &fv->range,
-				     .nr_filters = fv->nr, .code = guest_code };
+	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++)
+	for (unsigned int b = 0; b < ARRAY_SIZE(bitsets); b++)
+	for (unsigned int at = 0; at < ARRAY_SIZE(places); at++)
+	for (unsigned int c = 0; c < NR_LOOP_COUNTERS; c++) {
+		const struct filter_vm *fv = &deny_one_vms[v];
+		const char *bn = bitsets[b].name, *pn = places[at].name;
+		const char *cn = loop_counters[c].name;
+		/* Control: unfiltered, NSH=1 P=0 U=0 counts every place. */
+		bool control = runs[0].ran && runs[0].delta[1][at][c] >= bounds.counted_min;
+
+		if (!runs[v].ran)
+			ktap_fail("%s, %s: %s, %s, loop at %s: guest failed: %s", flavour, fv->name,
+				  bn, cn, pn, runs[v].why);
+		else if (e2h0 && at == AT_VEL2_EL0)
+			ktap_skip("a non-VHE EL2 has no EL0", "%s, %s: %s, %s, loop at %s",
+				  flavour, fv->name, bn, cn, pn);
+		else
+			check_loop_count(!pmu_filter_counts(&fv->range, fv->nr,
+							    loop_counters[c].event) ? EXPECT_DENIED :
+					 counts_at(&places[at], bitsets[b].val) ? EXPECT_COUNTED :
+					 EXPECT_EXCLUDED,
+					 runs[v].delta[b][at][c], &bounds, control,
+					 "%s, %s: %s, %s, loop at %s", flavour, fv->name, bn, cn, pn);
+	}
+}
+
+static void run_vm(const struct filter_vm *fv, bool e2h0, struct run *r)
+{
+	struct pmu_vm_config cfg = { .el = GUEST_EL2, .e2h0 = e2h0, .filters = &fv->range,
+				     .nr_filters = fv->nr, .code = guest_code, .arg = e2h0 };
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
 
@@ -124,35 +155,32 @@ static void run_vm(const struct filter_vm *fv, struct run *r)
 	vm_free(vm);
 }
 
+static const struct flavour {
+	const char *name;
+	bool e2h0;
+} flavours[] = {
+	{ "E2H=1", false },
+	{ "E2H=0", true },
+};
+
 int main(void)
 {
-	static struct run runs[NR_DENY_ONE_VMS];
+	static struct run runs[ARRAY_SIZE(flavours)][NR_DENY_ONE_VMS];
+	const unsigned int per_vm = ARRAY_SIZE(bitsets) * ARRAY_SIZE(places) * NR_LOOP_COUNTERS;
 
 	pmu_vm_require(GUEST_EL2);
-	ktap_start(NR_DENY_ONE_VMS * ARRAY_SIZE(bitsets) * ARRAY_SIZE(places) * NR_LOOP_COUNTERS);
-	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++)
-		run_vm(&deny_one_vms[v], &runs[v]);
+	ktap_start(ARRAY_SIZE(flavours) * NR_DENY_ONE_VMS * per_vm);
+	for (unsigned int f = 0; f < ARRAY_SIZE(flavours); f++) {
+		const struct flavour *fl = &flavours[f];
 
-	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++)
-	for (unsigned int b = 0; b < ARRAY_SIZE(bitsets); b++)
-	for (unsigned int at = 0; at < ARRAY_SIZE(places); at++)
-	for (unsigned int c = 0; c < NR_LOOP_COUNTERS; c++) {
-		const struct filter_vm *fv = &deny_one_vms[v];
-		const char *bn = bitsets[b].name, *pn = places[at].name;
-		const char *cn = loop_counters[c].name;
-		/* Control: unfiltered, NSH=1 P=0 U=0 counts every place. */
-		bool control = runs[0].ran && runs[0].delta[1][at][c] >= bounds.counted_min;
-
-		if (!runs[v].ran)
-			ktap_fail("%s: %s, %s, loop at %s: guest failed: %s", fv->name, bn, cn,
-				  pn, runs[v].why);
-		else
-			check_loop_count(!pmu_filter_counts(&fv->range, fv->nr,
-							    loop_counters[c].event) ? EXPECT_DENIED :
-					 counts_at(&places[at], bitsets[b].val) ? EXPECT_COUNTED :
-					 EXPECT_EXCLUDED,
-					 runs[v].delta[b][at][c], &bounds, control,
-					 "%s: %s, %s, loop at %s", fv->name, bn, cn, pn);
+		if (fl->e2h0 && !kvm_has_el2_e2h0()) {
+			for (unsigned int i = 0; i < NR_DENY_ONE_VMS * per_vm; i++)
+				ktap_skip("KVM_CAP_ARM_EL2_E2H0 is 0", "%s: case %u", fl->name, i + 1);
+			continue;
+		}
+		for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++)
+			run_vm(&deny_one_vms[v], fl->e2h0, &runs[f][v]);
+		report(fl->name, fl->e2h0, runs[f]);
 	}
 	ktap_finish();
 }

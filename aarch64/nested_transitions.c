@@ -8,7 +8,8 @@
  * differ at each transition (kvm_pmu_nested_transition()); a lost or stale
  * re-creation shows as events missing from, or leaking into, a count.
  * Each trip runs K loop iterations in a nested guest at EL1 and M at vEL2;
- * the vEL2 side also pays for the transition itself, hence the slack.
+ * the vEL2 side also pays for the transition itself, hence the slack.  The
+ * guest hypervisor runs with E2H=1 and, where KVM offers it, E2H=0.
  */
 #include "arm64/pmu.h"
 #include "arm64/processor.h"
@@ -73,9 +74,10 @@ static void guest_code(uint64_t arg)
 	GUEST_SYNC(v[0], v[1], v[2], v[3], v[4]);
 }
 
-static bool run_vm(const struct filter_vm *fv, uint64_t out[NR], char *why, size_t len)
+static bool run_vm(const struct filter_vm *fv, bool e2h0, uint64_t out[NR], char *why,
+		   size_t len)
 {
-	struct pmu_vm_config cfg = { .el = GUEST_EL2, .filters = &fv->range,
+	struct pmu_vm_config cfg = { .el = GUEST_EL2, .e2h0 = e2h0, .filters = &fv->range,
 				     .nr_filters = fv->nr, .code = guest_code };
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
@@ -88,17 +90,15 @@ static bool run_vm(const struct filter_vm *fv, uint64_t out[NR], char *why, size
 	return ok;
 }
 
-int main(void)
+static void run_flavour(const char *flavour, bool e2h0)
 {
 	static const struct filter_vm *vms[] = { &deny_one_vms[0], &deny_one_vms[2] };
 	uint64_t got[ARRAY_SIZE(vms)][NR];
 	bool ran[ARRAY_SIZE(vms)];
 	char why[ARRAY_SIZE(vms)][UCALL_TEXT_LEN];
 
-	pmu_vm_require(GUEST_EL2);
-	ktap_start(ARRAY_SIZE(vms) * NR);
 	for (unsigned int v = 0; v < ARRAY_SIZE(vms); v++)
-		ran[v] = run_vm(vms[v], got[v], why[v], sizeof(why[v]));
+		ran[v] = run_vm(vms[v], e2h0, got[v], why[v], sizeof(why[v]));
 
 	for (unsigned int v = 0; v < ARRAY_SIZE(vms); v++) {
 		for (unsigned int c = 0; c < NR; c++) {
@@ -109,18 +109,31 @@ int main(void)
 			const char *vn = vms[v]->name;
 
 			if (!ran[v])
-				ktap_fail("%s: %s: guest failed: %s", vn, tc->name, why[v]);
+				ktap_fail("%s, %s: %s: guest failed: %s", flavour, vn, tc->name, why[v]);
 			else if (!ran[0] || got[0][c] < own)
 				ktap_skip("this platform doesn't count it even unfiltered",
-					  "%s: %s over %d round trips", vn, tc->name, TRIPS);
+					  "%s, %s: %s over %d round trips", flavour, vn, tc->name, TRIPS);
 			else if (!pmu_filter_counts(&vms[v]->range, vms[v]->nr, tc->event))
-				ktap_check(d == 0, "%s: %s: denied, never counts over %d round trips (%lu)",
-					   vn, tc->name, TRIPS, d);
+				ktap_check(d == 0, "%s, %s: %s: denied, never counts over %d round trips (%lu)",
+					   flavour, vn, tc->name, TRIPS, d);
 			else
 				ktap_check(d >= own && d < own + slack,
-					   "%s: %s: all of its context, none of the other, over %d round trips (%lu in [%lu, %lu))",
-					   vn, tc->name, TRIPS, d, own, own + slack);
+					   "%s, %s: %s: all of its context, none of the other, over %d round trips (%lu in [%lu, %lu))",
+					   flavour, vn, tc->name, TRIPS, d, own, own + slack);
 		}
+	}
+}
+
+int main(void)
+{
+	pmu_vm_require(GUEST_EL2);
+	ktap_start(2 * 2 * NR);
+	run_flavour("E2H=1", false);
+	if (kvm_has_el2_e2h0()) {
+		run_flavour("E2H=0", true);
+	} else {
+		for (unsigned int i = 0; i < 2 * NR; i++)
+			ktap_skip("KVM_CAP_ARM_EL2_E2H0 is 0", "E2H=0: case %u", i + 1);
 	}
 	ktap_finish();
 }

@@ -13,6 +13,7 @@
 struct pmu_vm_config {
 	unsigned int nr_vcpus;		/* 1 if 0 */
 	enum guest_el el;
+	bool e2h0;			/* at EL2: non-VHE */
 	const struct kvm_pmu_event_filter *filters;
 	unsigned int nr_filters;
 	guest_code_t code;
@@ -28,5 +29,7 @@ struct vm *pmu_vm_create(const struct pmu_vm_config *cfg);
  * KVM_CAP_ARM_EL2.
  */
 void pmu_vm_require(enum guest_el el);
+/* Whether KVM offers a non-VHE virtual EL2 (KVM_CAP_ARM_EL2_E2H0). */
+bool kvm_has_el2_e2h0(void);
 
 #endif

@@ -23,6 +23,7 @@ struct vcpu_config {
 	enum guest_el el;
 	bool pmu;		/* KVM_ARM_VCPU_PMU_V3 */
 	bool pmu_strict;	/* KVM_ARM_VCPU_PMU_V3_STRICT: no default host PMU */
+	bool e2h0;		/* at EL2: KVM_ARM_VCPU_HAS_EL2_E2H0, a non-VHE EL2 */
 };
 
 struct vcpu {
@@ -32,6 +33,7 @@ struct vcpu {
 	struct kvm_run *run;
 	long run_size;
 	enum guest_el el;
+	bool e2h0;
 	uint64_t stack_top;	/* SP at entry, EL1 or EL2 */
 	uint64_t el0_stack_top;	/* for guest_call_el0() */
 	uint64_t el1_stack_top;	/* for guest_call_el1() from EL2 */

@@ -11,7 +11,7 @@
 
 struct vm *pmu_vm_create(const struct pmu_vm_config *cfg)
 {
-	struct vcpu_config vcfg = { .el = cfg->el, .pmu = true };
+	struct vcpu_config vcfg = { .el = cfg->el, .pmu = true, .e2h0 = cfg->e2h0 };
 	unsigned int nr = cfg->nr_vcpus ? cfg->nr_vcpus : 1;
 	struct vm *vm = vm_create();
 	unsigned int i, f;
@@ -60,4 +60,9 @@ void pmu_vm_require(enum guest_el el)
 	vm_free(vm);
 	if (ret)
 		ktap_skip_all("cannot create a vGICv3: %s", strerror(-ret));
+}
+
+bool kvm_has_el2_e2h0(void)
+{
+	return kvm_check_cap(KVM_CAP_ARM_EL2) && kvm_check_cap(KVM_CAP_ARM_EL2_E2H0);
 }

@@ -93,6 +93,8 @@ static void vcpu_init_features(struct vcpu *vcpu, const struct vcpu_config *cfg)
 		init.features[0] |= BIT(KVM_ARM_VCPU_PMU_V3_STRICT);
 	if (cfg->el == GUEST_EL2)
 		init.features[0] |= BIT(KVM_ARM_VCPU_HAS_EL2);
+	if (cfg->el == GUEST_EL2 && cfg->e2h0)
+		init.features[0] |= BIT(KVM_ARM_VCPU_HAS_EL2_E2H0);
 	TEST_IOCTL(__vcpu_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init),
 		   "KVM_ARM_VCPU_INIT");
 }
@@ -109,6 +111,7 @@ struct vcpu *vm_vcpu_add(struct vm *vm, const struct vcpu_config *cfg,
 	vcpu->vm = vm;
 	vcpu->id = vm->nr_vcpus;
 	vcpu->el = cfg->el;
+	vcpu->e2h0 = cfg->el == GUEST_EL2 && cfg->e2h0;
 	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, vcpu->id);
 	TEST_IOCTL(vcpu->fd, "KVM_CREATE_VCPU");
 	vcpu->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);

@@ -24,6 +24,13 @@ enum map_kind {
 /* T0SZ=16, inner/outer WB WA, inner shareable, 4K, no TTBR1 walks, 40-bit PA. */
 #define TCR_VALUE		(16UL | (1UL << 8) | (1UL << 10) | (3UL << 12) | \
 				 (1UL << 23) | (2UL << 32))
+/*
+ * TCR_EL2 of a non-VHE EL2 (one VA range): the same walk, PS=40 bits at
+ * [18:16], bits 23 and 31 RES1.  The descriptors above fit its regime too:
+ * AP[1] and PXN are ignored there.
+ */
+#define TCR_EL2_NVHE_VALUE	(16UL | (1UL << 8) | (1UL << 10) | (3UL << 12) | \
+				 (2UL << 16) | (1UL << 23) | (1UL << 31))
 
 void virt_map(struct vm *vm, uint64_t gva, uint64_t gpa, uint64_t len,
 	      enum map_kind kind);

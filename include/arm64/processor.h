@@ -59,11 +59,11 @@ static inline void local_irq_disable(void)
 
 /*
  * Run fn(arg) at EL0 and return its result.  From EL1, or from virtual EL2
- * with HCR_EL2.{E2H,TGE} set.
+ * with HCR_EL2.{E2H,TGE} set (a non-VHE EL2 has no EL0).
  */
 uint64_t guest_call_el0(uint64_t (*fn)(uint64_t), uint64_t arg);
 /*
- * From virtual EL2 (E2H=1): run fn(arg) at EL1 as a nested guest with no
+ * From virtual EL2 (E2H=1 or 0): run fn(arg) at EL1 as a nested guest with no
  * stage 2 (HCR_EL2.{TGE,VM} clear while it runs), interrupts masked, and
  * return its result when it returns (it leaves with an HVC).
  */

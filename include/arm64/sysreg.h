@@ -74,6 +74,8 @@
 				 (1UL << 23) | (1UL << 28) | (1UL << 29))
 
 #define CPACR_FPEN_NOTRAP	(3UL << 20)
+/* CPTR_EL2 with E2H=0: RES1 bits, TFP (10) and TZ (8) clear. */
+#define CPTR_EL2_NVHE_NOTRAP	0x32ffUL
 
 /* HCR_EL2 */
 #define HCR_VM			(1UL << 0)

@@ -56,13 +56,16 @@ static uint64_t read_far(void)
 
 uint64_t guest_call_el0(uint64_t (*fn)(uint64_t), uint64_t arg)
 {
+	if (current_el() == 2 && !(read_sysreg(hcr_el2) & HCR_E2H))
+		guest_fail(UCALL_ASSERT, "guest_call_el0() from a non-VHE EL2, which has no EL0");
 	return __guest_call_lower(fn, arg, guest_el0_stacks[guest_vcpu_id()],
 				  PSR_MODE_EL0t, guest_el0_exit);
 }
 
 /*
  * The nested guest's EL1&0 regime shares the guest hypervisor's tables and
- * vectors; HCR_EL2.TGE is clear only while it runs.
+ * vectors; HCR_EL2.TGE is clear only while it runs.  A VHE EL2 reaches
+ * EL1's registers by their _EL12 names, a non-VHE one by their own.
  */
 uint64_t guest_call_el1(uint64_t (*fn)(uint64_t), uint64_t arg)
 {
@@ -70,12 +73,22 @@ uint64_t guest_call_el1(uint64_t (*fn)(uint64_t), uint64_t arg)
 
 	if (current_el() != 2)
 		guest_fail(UCALL_ASSERT, "guest_call_el1() from EL%u, not EL2", current_el());
-	write_sysreg(MAIR_VALUE, MAIR_EL12);
-	write_sysreg(TCR_VALUE, TCR_EL12);
-	write_sysreg(read_sysreg(ttbr0_el2), TTBR0_EL12);
-	write_sysreg((uint64_t)guest_vectors, VBAR_EL12);
-	write_sysreg(CPACR_FPEN_NOTRAP, CPACR_EL12);
-	write_sysreg(SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I, SCTLR_EL12);
+	if (hcr & HCR_E2H) {
+		write_sysreg(MAIR_VALUE, MAIR_EL12);
+		write_sysreg(TCR_VALUE, TCR_EL12);
+		write_sysreg(read_sysreg(ttbr0_el2), TTBR0_EL12);
+		write_sysreg((uint64_t)guest_vectors, VBAR_EL12);
+		write_sysreg(CPACR_FPEN_NOTRAP, CPACR_EL12);
+		write_sysreg(SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I, SCTLR_EL12);
+	} else {
+		/* Without E2H the _EL1 names are EL1's own. */
+		write_sysreg(MAIR_VALUE, mair_el1);
+		write_sysreg(TCR_VALUE, tcr_el1);
+		write_sysreg(read_sysreg(ttbr0_el2), ttbr0_el1);
+		write_sysreg((uint64_t)guest_vectors, vbar_el1);
+		write_sysreg(CPACR_FPEN_NOTRAP, cpacr_el1);
+		write_sysreg(SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I, sctlr_el1);
+	}
 	write_sysreg((hcr | HCR_RW) & ~(HCR_TGE | HCR_VM), hcr_el2);
 	isb();
 	ret = __guest_call_lower(fn, arg, guest_el1_stacks[guest_vcpu_id()],
@@ -170,21 +183,29 @@ static void setup_el1(struct vcpu *vcpu)
 
 /*
  * Virtual EL2 with E2H=1 (VHE): the EL2&0 regime uses the same descriptors
- * and TCR layout as EL1&0, and TGE routes EL0 exceptions to EL2.
+ * and TCR layout as EL1&0, and TGE routes EL0 exceptions to EL2.  With
+ * E2H=0 (non-VHE) EL2 has its own single-range regime and no EL0 of its own.
  */
 static void setup_el2(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 	uint64_t sctlr = vcpu_get_reg(vcpu, ID_SCTLR_EL2);
 
-	vcpu_set_reg(vcpu, ID_HCR_EL2, HCR_RW | HCR_TGE | HCR_E2H);
 	vcpu_set_reg(vcpu, ID_MAIR_EL2, MAIR_VALUE);
-	vcpu_set_reg(vcpu, ID_TCR_EL2, TCR_VALUE);
 	vcpu_set_reg(vcpu, ID_TTBR0_EL2, vm->pgd);
 	vcpu_set_reg(vcpu, ID_VBAR_EL2, (uint64_t)guest_vectors);
-	/* With E2H=1, CPTR_EL2 has the CPACR_EL1 layout. */
-	vcpu_set_reg(vcpu, ID_CPTR_EL2, CPACR_FPEN_NOTRAP);
-	vcpu_set_reg(vcpu, ID_SCTLR_EL2, sctlr | SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I);
+	if (vcpu->e2h0) {
+		vcpu_set_reg(vcpu, ID_HCR_EL2, HCR_RW);
+		vcpu_set_reg(vcpu, ID_TCR_EL2, TCR_EL2_NVHE_VALUE);
+		vcpu_set_reg(vcpu, ID_CPTR_EL2, CPTR_EL2_NVHE_NOTRAP);
+		vcpu_set_reg(vcpu, ID_SCTLR_EL2, sctlr | SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_I);
+	} else {
+		vcpu_set_reg(vcpu, ID_HCR_EL2, HCR_RW | HCR_TGE | HCR_E2H);
+		vcpu_set_reg(vcpu, ID_TCR_EL2, TCR_VALUE);
+		/* With E2H=1, CPTR_EL2 has the CPACR_EL1 layout. */
+		vcpu_set_reg(vcpu, ID_CPTR_EL2, CPACR_FPEN_NOTRAP);
+		vcpu_set_reg(vcpu, ID_SCTLR_EL2, sctlr | SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I);
+	}
 	vcpu_set_reg(vcpu, ID_SP_EL2, vcpu->stack_top);
 	vcpu_set_reg(vcpu, CORE_REG_ID(regs.pstate), PSR_MODE_EL2h | PSR_DAIF_MASK);
 }
