@@ -59,7 +59,7 @@ EOT
 
 case "$(uname -m)" in
 aarch64)
-	install_pkgs gcc make libc6-dev shellcheck
+	install_pkgs gcc make libc6-dev shellcheck flex bison bc ccache libssl-dev libelf-dev
 	note "arm64 host: tests run natively; no QEMU or kernel needed"
 	exit 0
 	;;
@@ -68,6 +68,8 @@ x86_64) ;;
 esac
 
 install_pkgs gcc make libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio shellcheck
+# For scripts/build-kernel.sh (bisecting, mutants, patched kernels).
+install_pkgs flex bison bc ccache libssl-dev libelf-dev
 if [ "$(qemu_major)" -lt $QEMU_MIN_MAJOR ]; then
 	enable_backports
 	apt_update

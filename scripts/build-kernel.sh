@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-kernel.sh [--tree DIR] [--patches DIR] [--name NAME]
+#
+# Builds an arm64 kernel Image for the suite and prints its path: arm64
+# tinyconfig plus the suite's own `config` fragment, out of tree under
+# $KPF_CACHE/build/NAME, incrementally, with ccache where installed.
+#
+#   --tree DIR     the source tree (a git checkout being bisected, say);
+#                  built as it is, never modified
+#   --patches DIR  apply DIR/*.patch in order; the tree is first copied, so
+#                  the source stays pristine (default tree only)
+#   --name NAME    the build directory's name (default: from tree and patches)
+#
+# Without --tree: Debian's linux-source-$KPF_KERNEL_SERIES (7.3), fetched by
+# fetch-source.sh.  Every option the fragment sets is checked in the final
+# .config, so a fragment the kernel can't honour is an error, not a silent
+# difference.  Exit 1 on any failure (bisect callers map it to "untestable").
+set -eu
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+
+tree='' patches='' name=''
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--tree) [ $# -ge 2 ] || die "--tree needs a directory"; tree=$2; shift ;;
+	--patches) [ $# -ge 2 ] || die "--patches needs a directory"; patches=$2; shift ;;
+	--name) [ $# -ge 2 ] || die "--name needs a name"; name=$2; shift ;;
+	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+	shift
+done
+
+fragment=$KPF_TOP/config
+cross=''
+if [ "$(uname -m)" != aarch64 ]; then
+	command -v aarch64-linux-gnu-gcc >/dev/null ||
+		die "aarch64-linux-gnu-gcc not found: run scripts/setup.sh"
+	cross=aarch64-linux-gnu-
+fi
+for tool in flex bison bc; do
+	command -v "$tool" >/dev/null || die "$tool not found: run scripts/setup.sh"
+done
+cc_prefix=''
+command -v ccache >/dev/null && cc_prefix='ccache '
+
+if [ -n "$patches" ]; then
+	[ -d "$patches" ] || die "patch directory '$patches' does not exist"
+	ls "$patches"/*.patch >/dev/null 2>&1 || die "no *.patch in '$patches'"
+	patches=$(cd "$patches" && pwd)
+fi
+
+# The source: a given tree, or Debian's, copied and patched if asked.
+if [ -n "$tree" ]; then
+	if [ ! -f "$tree/Makefile" ] || [ ! -d "$tree/arch/arm64" ]; then
+		die "'$tree' is not a Linux source tree"
+	fi
+	tree=$(cd "$tree" && pwd)
+	[ -z "$patches" ] || die "--patches applies to the default tree only; patch your own tree"
+	name=${name:-$(basename "$tree")}
+else
+	pristine=$("$KPF_TOP/scripts/fetch-source.sh")
+	tree=$pristine
+	if [ -n "$patches" ]; then
+		sum=$(cat "$patches"/*.patch | sha256sum | cut -c1-12)
+		name=${name:-$(basename "$pristine")+$(basename "$patches")}
+		tree=$KPF_CACHE/src/$name
+		if [ "$(cat "$tree/.kpf-patches" 2>/dev/null)" != "$sum" ]; then
+			note "copying $(basename "$pristine") to apply $(basename "$patches")"
+			rm -rf "$tree"
+			cp -a --reflink=auto "$pristine" "$tree"
+			for p in "$patches"/*.patch; do
+				patch -d "$tree" -p1 -s -N <"$p" >/dev/null ||
+					die "$(basename "$p") does not apply to $(basename "$pristine")"
+			done
+			echo "$sum" >"$tree/.kpf-patches"
+		fi
+	fi
+	name=${name:-$(basename "$tree")}
+fi
+
+out=$KPF_CACHE/build/$name
+mkdir -p "$out"
+kmake() {
+	make -s -C "$tree" O="$out" ARCH=arm64 CROSS_COMPILE="$cross" CC="${cc_prefix}${cross}gcc" "$@"
+}
+
+# Configure only when the fragment (or the tree's Kconfig) changed, so a
+# one-file change rebuilds in seconds.
+stamp=$( (cat "$fragment"; cat "$tree/Makefile") | sha256sum | cut -c1-16)
+if [ "$(cat "$out/.kpf-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$out/.config" ]; then
+	note "configuring $name: tinyconfig + $(basename "$fragment")"
+	kmake tinyconfig >/dev/null || die "tinyconfig failed"
+	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$fragment" >/dev/null ||
+		die "merging $fragment failed"
+	kmake olddefconfig >/dev/null || die "olddefconfig failed"
+	missing=$(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)$/\1=\2/p' "$fragment" |
+		while read -r line; do grep -qx "$line" "$out/.config" || echo "$line"; done)
+	[ -z "$missing" ] || die "the kernel did not take these options of $fragment: $(echo "$missing" | tr '\n' ' ')"
+	echo "$stamp" >"$out/.kpf-config"
+fi
+
+note "building $name in $out"
+kmake -j"$(nproc)" Image >&2 || die "building $name failed"
+echo "$out/arch/arm64/boot/Image"
