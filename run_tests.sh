@@ -10,7 +10,8 @@
 # Output is KTAP: one top-level result per test program with its own KTAP
 # nested and indented, then a summary of the individual checks:
 #   summary: N passed, N failed, N skipped
-# Exit: 0 all passed, 1 any failed, 4 all skipped, 2 bad usage.
+# Exit: 0 all passed, 1 any failed, 4 all skipped, 2 bad usage; with
+# --bisect, 125 for a kernel that can't be tested.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +25,12 @@ Runs every test in tests.cfg, or the TESTs named.
                         directory when installed)
   -k, --kernel IMAGE    arm64 kernel image to boot under QEMU (default:
                         Debian's 7.3, fetched by scripts/fetch-kernel.sh)
+  -K, --kernel-tree DIR build an arm64 kernel from the source tree DIR
+                        (scripts/build-kernel.sh) and boot it under QEMU
   -a, --append WORDS    extra kernel command-line words (qemu mode)
+      --bisect          exit as "git bisect run" expects: 0 good, 1 bad,
+                        125 untestable (the kernel doesn't build or boot,
+                        or has no KVM/vPMU so every test skips)
   -t, --timeout SECS    per-test timeout (default: settings, 300 s)
       --native          run here, even if this is not an arm64 KVM host
       --qemu            boot QEMU, even on an arm64 KVM host
@@ -43,6 +49,8 @@ die_usage() {
 bindir=
 mode=
 kernel=
+ktree=
+bisect=0
 append=
 timeout=
 verbose=0
@@ -53,6 +61,8 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	-b|--build-dir) [ $# -ge 2 ] || die_usage "$1 needs a directory"; bindir=$2; shift ;;
 	-k|--kernel) [ $# -ge 2 ] || die_usage "$1 needs an image"; kernel=$2; shift ;;
+	-K|--kernel-tree) [ $# -ge 2 ] || die_usage "$1 needs a directory"; ktree=$2; shift ;;
+	--bisect) bisect=1 ;;
 	-a|--append) [ $# -ge 2 ] || die_usage "$1 needs words"; append="$append $2"; shift ;;
 	-t|--timeout) [ $# -ge 2 ] || die_usage "$1 needs seconds"; timeout=$2; shift ;;
 	--native) mode=native ;;
@@ -107,6 +117,27 @@ if [ -z "$mode" ]; then
 	if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then mode=native; else mode=qemu; fi
 fi
 
+# In bisect mode a kernel that can't be tested is 125, never good or bad.
+finish() {
+	if [ $bisect -eq 1 ] && { [ "$1" -eq 4 ] || [ "$1" -eq 125 ]; }; then
+		echo "# bisect: untestable (exit 125): ${2:-every test skipped}"
+		exit 125
+	fi
+	[ "$1" -eq 125 ] && exit 1
+	exit "$1"
+}
+
+if [ -n "$ktree" ]; then
+	[ -z "$kernel" ] || die_usage "--kernel and --kernel-tree exclude each other"
+	mode=qemu
+	echo "# building a kernel from $ktree"
+	if ! kernel=$("$here/scripts/build-kernel.sh" --tree "$ktree"); then
+		echo "not ok 1 kernel build # scripts/build-kernel.sh --tree $ktree failed"
+		echo "summary: 0 passed, 1 failed, 0 skipped"
+		finish 125 "the kernel does not build"
+	fi
+fi
+
 if [ "$mode" = qemu ]; then
 	# The same script runs inside the QEMU guest, in native mode.
 	set -- --build-dir "$bindir" --timeout "$timeout"
@@ -114,7 +145,10 @@ if [ "$mode" = qemu ]; then
 	[ -n "$append" ] && set -- "$@" --append "$append"
 	[ $verbose -eq 1 ] && set -- "$@" --verbose
 	# shellcheck disable=SC2086 # test names are words
-	exec "$here/scripts/qemu-run.sh" "$@" -- $tests
+	"$here/scripts/qemu-run.sh" "$@" -- $tests
+	rc=$?
+	[ $rc -eq 125 ] && finish 125 "the kernel did not boot to the tests"
+	finish $rc
 fi
 
 # ---- native mode ----
@@ -123,7 +157,7 @@ if [ ! -c /dev/kvm ]; then
 	echo "TAP version 13"
 	echo "1..0 # SKIP no /dev/kvm on this host"
 	echo "summary: 0 passed, 0 failed, 0 skipped"
-	exit 4
+	finish 4 "no /dev/kvm"
 fi
 
 # The reviewed table of known kernel bugs, reported as XFAIL.
@@ -176,6 +210,6 @@ for t in $tests; do
 done
 [ $xfail -gt 0 ] && echo "# $xfail of the passed checks are expected failures (XFAIL)"
 echo "summary: $pass passed, $fail failed, $skip skipped"
-if [ $fail -gt 0 ]; then exit 1; fi
-if [ $pass -eq 0 ] && [ $skip -gt 0 ]; then exit 4; fi
-exit 0
+if [ $fail -gt 0 ]; then finish 1; fi
+if [ $pass -eq 0 ] && [ $skip -gt 0 ]; then finish 4; fi
+finish 0

@@ -8,8 +8,9 @@
  * nested guest reads PMCR_EL0.N as HPMN; reserved counters [HPMN, N) are
  * enabled by MDCR_EL2.HPME, not PMCR_EL0.E; MDCR_EL2.HPMD stops EL2
  * counting only for the first range; PMCR_EL0.P written at EL1 resets only
- * the first range.  Counter 0 stands for the first range, counter N-1 for
- * the reserved one; both count CPU_CYCLES at vEL2 (NSH=1).
+ * the first range.  The counters on either side of the boundary stand for
+ * the ranges: HPMN-1, the last of the first range, and HPMN, the first
+ * reserved one; both count CPU_CYCLES at vEL2 (NSH=1).
  */
 #include "arm64/pmu.h"
 #include "arm64/processor.h"
@@ -25,7 +26,6 @@
 #define MDCR_HPMN_MASK	0x1fUL
 #define MDCR_HPME	BIT(7)
 #define MDCR_HPMD	BIT(17)
-#define FIRST		0
 
 enum step { N_AT_EL1, HPME_NOT_E, E_NOT_HPME, HPMD, HPMD_THEN_TYPE, P_FROM_EL1, NR_STEPS };
 
@@ -59,13 +59,14 @@ static void set_mdcr(uint64_t clear, uint64_t set)
  * Both counters' moves over a vEL2 loop, with PMCR_EL0.E and HPME/HPMD as
  * given; @retype writes the event types again after MDCR_EL2.
  */
-static void count(unsigned int r, bool e, uint64_t mdcr, bool retype, uint64_t out[2])
+static void count(unsigned int f, unsigned int r, bool e, uint64_t mdcr, bool retype,
+		  uint64_t out[2])
 {
-	uint64_t f0 = pmu_read_counter(FIRST), r0 = pmu_read_counter(r);
+	uint64_t f0 = pmu_read_counter(f), r0 = pmu_read_counter(r);
 
 	set_mdcr(MDCR_HPME | MDCR_HPMD, mdcr);
 	if (retype) {
-		pmu_write_evtyper(FIRST, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
+		pmu_write_evtyper(f, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
 		pmu_write_evtyper(r, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
 	}
 	if (e)
@@ -73,13 +74,13 @@ static void count(unsigned int r, bool e, uint64_t mdcr, bool retype, uint64_t o
 	pmu_workload(ITERS);
 	pmu_stop();
 	set_mdcr(MDCR_HPME | MDCR_HPMD, 0);
-	out[0] = pmu_read_counter(FIRST) - f0;
+	out[0] = pmu_read_counter(f) - f0;
 	out[1] = pmu_read_counter(r) - r0;
 }
 
 static void guest_code(uint64_t arg)
 {
-	unsigned int n = pmu_nr_counters(), hpmn = n - 2, r = n - 1;
+	unsigned int n = pmu_nr_counters(), hpmn = n - 2, f = hpmn - 1, r = hpmn;
 	uint64_t d[2];
 
 	guest_step("reserve the last two counters for EL2");
@@ -89,23 +90,23 @@ static void guest_code(uint64_t arg)
 	GUEST_SYNC(N_AT_EL1, hpmn, guest_call_el1(nested_read_n, 0));
 
 	guest_step("count CPU_CYCLES at vEL2 on both ranges");
-	pmu_write_evtyper(FIRST, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
+	pmu_write_evtyper(f, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
 	pmu_write_evtyper(r, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
-	pmu_enable_counters(BIT(FIRST) | BIT(r));
-	count(r, false, MDCR_HPME, false, d);
+	pmu_enable_counters(BIT(f) | BIT(r));
+	count(f, r, false, MDCR_HPME, false, d);
 	GUEST_SYNC(HPME_NOT_E, d[0], d[1]);
-	count(r, true, 0, false, d);
+	count(f, r, true, 0, false, d);
 	GUEST_SYNC(E_NOT_HPME, d[0], d[1]);
-	count(r, true, MDCR_HPME | MDCR_HPMD, false, d);
+	count(f, r, true, MDCR_HPME | MDCR_HPMD, false, d);
 	GUEST_SYNC(HPMD, d[0], d[1]);
-	count(r, true, MDCR_HPME | MDCR_HPMD, true, d);
+	count(f, r, true, MDCR_HPME | MDCR_HPMD, true, d);
 	GUEST_SYNC(HPMD_THEN_TYPE, d[0], d[1]);
 
 	guest_step("reset counters from the nested guest");
-	pmu_write_counter(FIRST, PRESET);
+	pmu_write_counter(f, PRESET);
 	pmu_write_counter(r, PRESET);
 	guest_call_el1(nested_reset_counters, 0);
-	GUEST_SYNC(P_FROM_EL1, pmu_read_counter(FIRST), pmu_read_counter(r));
+	GUEST_SYNC(P_FROM_EL1, pmu_read_counter(f), pmu_read_counter(r));
 }
 
 struct run {
@@ -135,7 +136,7 @@ static void run_vm(const struct filter_vm *fv, struct run *r)
 static void check_move(const struct filter_vm *fv, const struct run *ctl, enum step s,
 		       bool reserved, bool on, uint64_t d)
 {
-	const char *which = reserved ? "reserved counter" : "first-range counter";
+	const char *which = reserved ? "reserved counter HPMN" : "first-range counter HPMN-1";
 	bool allowed = pmu_filter_counts(&fv->range, fv->nr, PMU_EV_CPU_CYCLES);
 	/* Control: the unfiltered VM's counter where it must count. */
 	bool control = ctl->ran && (reserved ? ctl->b[HPME_NOT_E] : ctl->a[E_NOT_HPME]) >= 2 * ITERS;

@@ -7,8 +7,9 @@
 # Boots an arm64 kernel under QEMU (TCG) with an initramfs holding busybox,
 # the test binaries and run_tests.sh, which runs TESTs inside the guest in
 # native mode.  Called by run_tests.sh; prints the guest's KTAP and exits
-# with the in-guest run's code.  A boot that never reaches the tests, a
-# kernel panic or a QEMU timeout is reported with the console's tail.
+# with the in-guest run's code.  A boot that never reaches the tests (exit
+# 125), a kernel panic or a QEMU timeout (exit 1) is reported with the
+# console's tail.
 set -u
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -119,12 +120,22 @@ if [ -n "$code" ]; then
 	grep '^summary:' "$work/console" | tail -n 1
 	exit "$code"
 fi
-if grep -q 'Kernel panic' "$work/console"; then
-	what="the kernel panicked"
+# Exit 125 when the tests never started (the kernel can't be tested),
+# 1 when it died or hung under them.
+rc=1
+if ! grep -q '^KPF-BEGIN' "$work/console"; then
+	rc=125
+	if grep -q 'Kernel panic' "$work/console"; then
+		what="the kernel panicked before the tests"
+	elif [ "$qrc" -eq 124 ]; then
+		what="QEMU timed out after $limit s before the tests"
+	else
+		what="the kernel never reached the tests (QEMU exit $qrc)"
+	fi
+elif grep -q 'Kernel panic' "$work/console"; then
+	what="the kernel panicked during the tests"
 elif [ "$qrc" -eq 124 ]; then
-	what="QEMU timed out after $limit s"
-elif ! grep -q '^KPF-BEGIN' "$work/console"; then
-	what="the kernel never reached the tests (QEMU exit $qrc)"
+	what="QEMU timed out after $limit s during the tests"
 else
 	what="the guest stopped before the tests ended (QEMU exit $qrc)"
 fi
@@ -132,4 +143,4 @@ echo "not ok 1 boot # $what"
 echo "# last console lines:"
 tail -n 40 "$work/console" | sed 's/^/#   /'
 echo "summary: 0 passed, 1 failed, 0 skipped"
-exit 1
+exit $rc

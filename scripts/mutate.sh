@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mutate.sh [--mutants DIR] [--keep-going] [MUTANT...]
+#
+# The suite's judge: builds Debian's linux-source with each mutant (a small,
+# realistic bug in KVM's PMU code, mutants/*.patch) applied in turn, boots
+# it, runs the whole suite, and prints a kill matrix (mutant x test) and
+# "killed K of N".  The unmodified kernel runs first and must pass: a
+# suite that fails on it would "kill" every mutant for nothing.
+#
+#   --mutants DIR  patches to use (default: mutants/ of this repository)
+#   MUTANT...      only these (file names, with or without .patch)
+#
+# Builds are incremental in one work tree ($KPF_CACHE/src/mutant-tree):
+# each mutant is applied, built, tested and reverted.  Logs are kept in
+# $KPF_CACHE/mutants/.  Exit 0 when every mutant was killed, 1 otherwise.
+set -u
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+
+mutdir=$KPF_TOP/mutants
+only=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--mutants) [ $# -ge 2 ] || die "--mutants needs a directory"; mutdir=$2; shift ;;
+	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) die "unknown option '$1' (see --help)" ;;
+	*) only+=("${1%.patch}") ;;
+	esac
+	shift
+done
+
+mutants=()
+for p in "$mutdir"/*.patch; do
+	[ -f "$p" ] || die "no *.patch in '$mutdir'"
+	m=$(basename "$p" .patch)
+	if [ ${#only[@]} -eq 0 ] || printf '%s\n' "${only[@]}" | grep -qx "$m"; then
+		mutants+=("$m")
+	fi
+done
+[ ${#mutants[@]} -gt 0 ] || die "none of the named mutants is in '$mutdir'"
+
+logs=$KPF_CACHE/mutants
+mkdir -p "$logs"
+pristine=$("$KPF_TOP/scripts/fetch-source.sh") || die "no kernel source"
+tree=$KPF_CACHE/src/mutant-tree
+applied=$tree/.kpf-mutant
+
+# A work tree of our own, back to pristine if a run was interrupted.
+if [ ! -f "$tree/Makefile" ]; then
+	note "copying $(basename "$pristine") to $tree"
+	cp -a --reflink=auto "$pristine" "$tree" || die "cannot copy the source tree"
+elif [ -f "$applied" ]; then
+	patch -d "$tree" -p1 -R -s <"$mutdir/$(cat "$applied").patch" >/dev/null ||
+		die "cannot revert $(cat "$applied"); remove $tree and run again"
+	rm -f "$applied"
+fi
+
+tests=$("$KPF_TOP/run_tests.sh" --list)
+make -s -C "$KPF_TOP" >/dev/null || die "building the tests failed"
+
+# run NAME: build the tree as it is now and run the suite; prints the
+# failed tests ("KILLED-BY name ...") or BUILD-FAILED / BOOT-FAILED.
+run() {
+	local name=$1 image start
+	start=$(date +%s)
+	if ! image=$("$KPF_TOP/scripts/build-kernel.sh" --tree "$tree" --name mutant-tree \
+			2>"$logs/$name.build"); then
+		echo "BUILD-FAILED"
+		return
+	fi
+	"$KPF_TOP/run_tests.sh" --kernel "$image" >"$logs/$name.log" 2>&1
+	if grep -q '^not ok 1 boot' "$logs/$name.log"; then
+		echo "BOOT-FAILED"
+		return
+	fi
+	echo "KILLED-BY $(sed -n 's/^not ok [0-9]* selftests: kvm-pmu-filter: \([a-z0-9_]*\).*/\1/p' \
+		"$logs/$name.log" | tr '\n' ' ')"
+	note "$name: $(tail -n 1 "$logs/$name.log") ($(( $(date +%s) - start )) s)"
+}
+
+note "baseline: the unmodified kernel"
+base=$(run baseline)
+case "$base" in
+"KILLED-BY ") ;;
+*) die "the unmodified kernel does not pass ($base): see $logs/baseline.log" ;;
+esac
+
+declare -A result
+killed=0
+for m in "${mutants[@]}"; do
+	patch -d "$tree" -p1 -s <"$mutdir/$m.patch" >/dev/null || die "$m does not apply"
+	echo "$m" >"$applied"
+	result[$m]=$(run "$m")
+	patch -d "$tree" -p1 -R -s <"$mutdir/$m.patch" >/dev/null || die "cannot revert $m"
+	rm -f "$applied"
+	case "${result[$m]}" in
+	"KILLED-BY "?*) killed=$((killed + 1)) ;;
+	esac
+done
+
+# The kill matrix: one column per test, K where the test failed.
+echo
+i=0
+for t in $tests; do
+	i=$((i + 1))
+	printf '  t%-2d %s\n' "$i" "$t"
+done
+printf '\n%-40s' "mutant"
+i=0
+for t in $tests; do i=$((i + 1)); printf ' t%-2d' "$i"; done
+echo
+for m in "${mutants[@]}"; do
+	printf '%-40s' "$m"
+	case "${result[$m]}" in
+	BUILD-FAILED|BOOT-FAILED) printf ' %s\n' "${result[$m]}"; continue ;;
+	esac
+	for t in $tests; do
+		if [[ " ${result[$m]#KILLED-BY } " == *" $t "* ]]; then printf '  K '; else printf '  . '; fi
+	done
+	case "${result[$m]}" in
+	"KILLED-BY "?*) echo ;;
+	*) echo "  SURVIVED: $(sed -n '1s/^Mutant: //p' "$mutdir/$m.patch")" ;;
+	esac
+done
+echo
+echo "killed $killed of ${#mutants[@]}"
+[ "$killed" -eq ${#mutants[@]} ]
