@@ -31,7 +31,9 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARNINGS) -I$(TOP)/include -fno-stack-protector \
 	  -mno-outline-atomics -D_GNU_SOURCE
 LDFLAGS += -static
-HOSTCFLAGS := -O1 -g -std=gnu11 $(WARNINGS) -I$(TOP)/include -D_GNU_SOURCE
+# The unit tests run under AddressSanitizer and UBSan: host-side code must be clean.
+HOSTCFLAGS := -O1 -g -std=gnu11 $(WARNINGS) -I$(TOP)/include -D_GNU_SOURCE \
+	      -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # The tests: every aarch64/*.c is one program.
 TEST_GEN_PROGS := $(patsubst $(TOP)/aarch64/%.c,$(OUTPUT)/%,$(wildcard $(TOP)/aarch64/*.c))

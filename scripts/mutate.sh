@@ -57,8 +57,13 @@ elif [ -f "$applied" ]; then
 	rm -f "$applied"
 fi
 
+# A snapshot of the tests, so that every mutant meets the same suite.
 tests=$("$KPF_TOP/run_tests.sh" --list)
 make -s -C "$KPF_TOP" >/dev/null || die "building the tests failed"
+bin=$logs/bin
+rm -rf "$bin"
+mkdir -p "$bin"
+for t in $tests; do cp "$KPF_TOP/build/$t" "$bin/" || die "no test binary $t"; done
 
 # run NAME: build the tree as it is now and run the suite; prints the
 # failed tests ("KILLED-BY name ...") or BUILD-FAILED / BOOT-FAILED.
@@ -70,7 +75,8 @@ run() {
 		echo "BUILD-FAILED"
 		return
 	fi
-	"$KPF_TOP/run_tests.sh" --kernel "$image" >"$logs/$name.log" 2>&1
+	# shellcheck disable=SC2086 # test names are words
+	"$KPF_TOP/run_tests.sh" --kernel "$image" --build-dir "$bin" $tests >"$logs/$name.log" 2>&1
 	if grep -q '^not ok 1 boot' "$logs/$name.log"; then
 		echo "BOOT-FAILED"
 		return
