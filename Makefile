@@ -60,12 +60,15 @@ endif
 
 all: $(TEST_GEN_PROGS)
 
-$(OUTPUT)/%.o: $(TOP)/%.c $(wildcard $(TOP)/include/*.h $(TOP)/include/arm64/*.h)
+need-cc:
+	@command -v $(CC) >/dev/null || { echo "$(CC) not found: run scripts/setup.sh (it installs gcc-aarch64-linux-gnu)" >&2; exit 1; }
+
+$(OUTPUT)/%.o: $(TOP)/%.c $(wildcard $(TOP)/include/*.h $(TOP)/include/arm64/*.h) | need-cc
 	@mkdir -p $(dir $@)
 	$(say) CC $(@:$(OUTPUT)/%=%)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/%.o: $(TOP)/%.S
+$(OUTPUT)/%.o: $(TOP)/%.S | need-cc
 	@mkdir -p $(dir $@)
 	$(say) CC $(@:$(OUTPUT)/%=%)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -106,5 +109,5 @@ install: all
 clean:
 	rm -rf $(OUTPUT)/lib $(OUTPUT)/libkvm.a $(OUTPUT)/unit $(TEST_GEN_PROGS)
 
-.PHONY: all lint unit run_tests check install clean
+.PHONY: all need-cc lint unit run_tests check install clean
 .SECONDARY:

@@ -124,6 +124,7 @@ finish() {
 		exit 125
 	fi
 	[ "$1" -eq 125 ] && exit 1
+	[ "$1" -eq 2 ] && exit 2
 	exit "$1"
 }
 
@@ -148,6 +149,7 @@ if [ "$mode" = qemu ]; then
 	"$here/scripts/qemu-run.sh" "$@" -- $tests
 	rc=$?
 	[ $rc -eq 125 ] && finish 125 "the kernel did not boot to the tests"
+	[ $rc -eq 2 ] && [ $bisect -eq 1 ] && finish 125 "a setup error stopped the run before the boot (see above)"
 	finish $rc
 fi
 

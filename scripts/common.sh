@@ -20,6 +20,15 @@ note() {
 	echo "$(basename "$0"): $*" >&2
 }
 
+# need_space MB: fail early, with one line, when the cache can't take MB more.
+need_space() {
+	local avail
+	mkdir -p "$KPF_CACHE"
+	avail=$(df -Pm "$KPF_CACHE" | awk 'NR == 2 { print $4 }')
+	[ "${avail:-0}" -ge "$1" ] ||
+		die "not enough disk space in $KPF_CACHE: ${avail:-0} MB free, $1 MB needed (set KPF_CACHE elsewhere)"
+}
+
 # priv_apt NAME ARCH -- APT-GET-ARGS...
 # Runs apt-get against a private configuration under $KPF_CACHE/apt/NAME,
 # listing bookworm, trixie and trixie-backports for ARCH.  The system's

@@ -11,6 +11,7 @@ set -eu
 dir="$KPF_CACHE/busybox-arm64"
 bb="$dir/bin/busybox"
 if [ ! -x "$bb" ]; then
+	need_space 50
 	rm -rf "$dir.tmp"
 	priv_apt_fetch arm64 arm64 busybox-static/bookworm "$dir.tmp"
 	rm -rf "$dir"

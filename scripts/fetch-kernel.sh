@@ -31,6 +31,7 @@ if [ -z "$image" ]; then
 	[ -n "$pkg" ] ||
 		pkg=$(priv_apt_newest arm64 arm64 "linux-image-$re_series\.[0-9.]+(-[0-9]+)?(\+deb[0-9]+)?-arm64-unsigned")
 	[ -n "$pkg" ] || die "Debian has no arm64 kernel package for series $series"
+	need_space 400
 	note "fetching $pkg"
 	tmp="$kdir.tmp"
 	rm -rf "$tmp"

@@ -11,6 +11,7 @@ set -eu
 series=${1:-$KPF_KERNEL_SERIES}
 tree="$KPF_CACHE/src/linux-source-$series"
 if [ ! -f "$tree/Makefile" ]; then
+	need_space 2000
 	tmp="$KPF_CACHE/src/.pkg-$series"
 	rm -rf "$tmp" "$tree"
 	priv_apt_fetch src amd64 "linux-source-$series" "$tmp"

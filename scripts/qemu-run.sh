@@ -13,6 +13,8 @@
 set -u
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
+# Errors before the boot are setup errors, not test results.
+KPF_DIE_CODE=2
 
 # One command line for every test: nested mode, so one boot serves the EL1
 # and the virtual-EL2 tests.  Precise icount makes INST_RETIRED countable
