@@ -27,10 +27,7 @@ static const struct loop_bounds bounds = {
 	.counted_min = 2 * ITERS, .excluded_max = ITERS / 2,
 };
 
-static const struct bits {
-	const char *name;
-	uint64_t val;
-} bitsets[] = {
+static const struct filter_bits bitsets[] = {
 	{ "P=0 U=0", 0 },
 	{ "P=1", PMEVTYPER_P },
 	{ "U=1", PMEVTYPER_U },
@@ -47,7 +44,7 @@ static uint64_t el0_loop(uint64_t iters)
 
 static void guest_code(uint64_t arg)
 {
-	uint64_t before[NR_LOOP_COUNTERS], after[NR_LOOP_COUNTERS];
+	uint64_t before[NR_LOOP_COUNTERS];
 
 	for (unsigned int b = 0; b < ARRAY_SIZE(bitsets); b++) {
 		for (unsigned int at = 0; at < NR_PLACES; at++) {
@@ -58,10 +55,7 @@ static void guest_code(uint64_t arg)
 				pmu_workload(ITERS);
 			else
 				guest_call_el0(el0_loop, ITERS);
-			guest_read_loop_counters(after);
-			pmu_stop();
-			GUEST_SYNC(b, at, after[0] - before[0], after[1] - before[1],
-				   after[2] - before[2]);
+			guest_sync_loop_deltas(b, at, before);
 		}
 	}
 }

@@ -13,6 +13,7 @@
 #include "arm64/processor.h"
 #include "arm64/vgic.h"
 #include "ktap.h"
+#include "pmu_cases.h"
 #include "pmu_filter.h"
 #include "pmu_vm.h"
 #include "test_util.h"
@@ -81,24 +82,12 @@ static void guest_code(uint64_t arg)
 	}
 }
 
-#define R(base, act)	{ .base_event = (base), .nevents = 1, .action = PMU_EVENT_##act }
-
-static const struct vm_case {
-	const char *name;
-	struct kvm_pmu_event_filter range;
-	unsigned int nr;
-} vms[] = {
-	{ "no filter", { }, 0 },
-	{ "DENY CPU_CYCLES", R(PMU_EV_CPU_CYCLES, DENY), 1 },
-	{ "DENY INST_RETIRED", R(PMU_EV_INST_RETIRED, DENY), 1 },
-};
-
 struct result {
 	bool ran;
 	uint64_t irq_ovs, flags, value;
 };
 
-static void run_vm(const struct vm_case *vc, struct result *res, char *why, size_t len)
+static void run_vm(const struct filter_vm *vc, struct result *res, char *why, size_t len)
 {
 	struct pmu_vm_config cfg = { .el = GUEST_EL1, .filters = &vc->range,
 				     .nr_filters = vc->nr, .code = guest_code };
@@ -121,15 +110,15 @@ static void run_vm(const struct vm_case *vc, struct result *res, char *why, size
 
 int main(void)
 {
-	static struct result res[ARRAY_SIZE(vms)][ARRAY_SIZE(counters)];
-	static char why[ARRAY_SIZE(vms)][UCALL_TEXT_LEN];
+	static struct result res[NR_DENY_ONE_VMS][ARRAY_SIZE(counters)];
+	static char why[NR_DENY_ONE_VMS][UCALL_TEXT_LEN];
 
 	pmu_vm_require(GUEST_EL1);
-	ktap_start(ARRAY_SIZE(vms) * ARRAY_SIZE(counters));
-	for (unsigned int v = 0; v < ARRAY_SIZE(vms); v++)
-		run_vm(&vms[v], res[v], why[v], sizeof(why[v]));
+	ktap_start(NR_DENY_ONE_VMS * ARRAY_SIZE(counters));
+	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++)
+		run_vm(&deny_one_vms[v], res[v], why[v], sizeof(why[v]));
 
-	for (unsigned int v = 0; v < ARRAY_SIZE(vms); v++) {
+	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++) {
 		for (unsigned int c = 0; c < ARRAY_SIZE(counters); c++) {
 			const struct counter *ctr = &counters[c];
 			const struct result *r = &res[v][c];
@@ -137,19 +126,19 @@ int main(void)
 			bool control = res[0][c].ran && (res[0][c].irq_ovs & bit);
 
 			if (!r->ran)
-				ktap_fail("%s: %s: guest failed: %s", vms[v].name, ctr->name, why[v]);
-			else if (pmu_filter_counts(&vms[v].range, vms[v].nr, ctr->event))
+				ktap_fail("%s: %s: guest failed: %s", deny_one_vms[v].name, ctr->name, why[v]);
+			else if (pmu_filter_counts(&deny_one_vms[v].range, deny_one_vms[v].nr, ctr->event))
 				ktap_check(r->irq_ovs & bit,
 					   "%s: %s: allowed, overflows with PMOVSSET and PPI 23 (seen in IRQ %#lx, value %#lx)",
-					   vms[v].name, ctr->name, r->irq_ovs, r->value);
+					   deny_one_vms[v].name, ctr->name, r->irq_ovs, r->value);
 			else if (!control)
 				ktap_skip("no unfiltered overflow of this counter here",
-					  "%s: %s: denied, never overflows", vms[v].name, ctr->name);
+					  "%s: %s: denied, never overflows", deny_one_vms[v].name, ctr->name);
 			else
 				ktap_check(!(r->irq_ovs & bit) && !(r->flags & bit) &&
 					   r->value == ctr->preset,
 					   "%s: %s: denied, never overflows: no IRQ, no flag, value kept (%#lx, %#lx, %#lx)",
-					   vms[v].name, ctr->name, r->irq_ovs, r->flags, r->value);
+					   deny_one_vms[v].name, ctr->name, r->irq_ovs, r->flags, r->value);
 		}
 	}
 	ktap_finish();

@@ -6,11 +6,12 @@
  * PMCR_EL0.P/C resets, which reset filtered counters as architected.
  *
  * One guest program, three VMs: no filter (the positive control), DENY
- * INST_RETIRED and DENY CPU_CYCLES.  Each step reports how far the counter
+ * CPU_CYCLES and DENY INST_RETIRED.  Each step reports how far the counter
  * moved over the same loop; what it must do comes from the filter model.
  */
 #include "arm64/pmu.h"
 #include "ktap.h"
+#include "pmu_cases.h"
 #include "pmu_filter.h"
 #include "pmu_vm.h"
 #include "test_util.h"
@@ -99,25 +100,13 @@ static void guest_code(uint64_t arg)
 	}
 }
 
-#define R(base, act)	{ .base_event = (base), .nevents = 1, .action = PMU_EVENT_##act }
-
-static const struct vm_case {
-	const char *name;
-	struct kvm_pmu_event_filter range;
-	unsigned int nr;
-} vms[] = {
-	{ "no filter", { }, 0 },
-	{ "DENY INST_RETIRED", R(D, DENY), 1 },
-	{ "DENY CPU_CYCLES", R(A, DENY), 1 },
-};
-
 struct run {
 	bool ran;
 	uint64_t val[ARRAY_SIZE(steps)];
 	char why[UCALL_TEXT_LEN];
 };
 
-static void run_vm(const struct vm_case *c, struct run *r)
+static void run_vm(const struct filter_vm *c, struct run *r)
 {
 	struct pmu_vm_config cfg = { .el = GUEST_EL1, .filters = &c->range,
 				     .nr_filters = c->nr, .code = guest_code };
@@ -134,7 +123,7 @@ static void run_vm(const struct vm_case *c, struct run *r)
 }
 
 
-static void check(const struct vm_case *c, const struct step *s, uint64_t v,
+static void check(const struct filter_vm *c, const struct step *s, uint64_t v,
 		  bool control_counted)
 {
 	bool allow = pmu_filter_counts(&c->range, c->nr, s->event);
@@ -165,24 +154,24 @@ static void check(const struct vm_case *c, const struct step *s, uint64_t v,
 
 int main(void)
 {
-	static struct run runs[ARRAY_SIZE(vms)];
+	static struct run runs[NR_DENY_ONE_VMS];
 
 	pmu_vm_require(GUEST_EL1);
-	ktap_start(ARRAY_SIZE(vms) * ARRAY_SIZE(steps));
-	for (unsigned int v = 0; v < ARRAY_SIZE(vms); v++)
-		run_vm(&vms[v], &runs[v]);
+	ktap_start(NR_DENY_ONE_VMS * ARRAY_SIZE(steps));
+	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++)
+		run_vm(&deny_one_vms[v], &runs[v]);
 
-	for (unsigned int v = 0; v < ARRAY_SIZE(vms); v++) {
+	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++) {
 		for (unsigned int i = 0; i < ARRAY_SIZE(steps); i++) {
 			/* The unfiltered VM, same step, is the positive control. */
 			bool control = runs[0].ran &&
 				       runs[0].val[i] > (steps[i].check == COUNTS_IF_ALLOWED ? 0 : PRESET);
 
 			if (!runs[v].ran)
-				ktap_fail("%s: %s: guest failed: %s", vms[v].name, steps[i].what,
+				ktap_fail("%s: %s: guest failed: %s", deny_one_vms[v].name, steps[i].what,
 					  runs[v].why);
 			else
-				check(&vms[v], &steps[i], runs[v].val[i], control);
+				check(&deny_one_vms[v], &steps[i], runs[v].val[i], control);
 		}
 	}
 	ktap_finish();

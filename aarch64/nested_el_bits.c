@@ -30,10 +30,7 @@ static const struct loop_bounds bounds = {
 	.counted_min = 2 * ITERS, .excluded_max = ITERS / 2,
 };
 
-static const struct bits {
-	const char *name;
-	uint64_t val;
-} bitsets[] = {
+static const struct filter_bits bitsets[] = {
 	{ "NSH=0 P=0 U=0", 0 },
 	{ "NSH=1", PMEVTYPER_NSH },
 	{ "NSH=1 P=1", PMEVTYPER_NSH | PMEVTYPER_P },
@@ -71,7 +68,7 @@ static uint64_t nested_el1_calls_el0(uint64_t iters)
 
 static void guest_code(uint64_t e2h0)
 {
-	uint64_t before[NR_LOOP_COUNTERS], after[NR_LOOP_COUNTERS];
+	uint64_t before[NR_LOOP_COUNTERS];
 
 	for (unsigned int b = 0; b < ARRAY_SIZE(bitsets); b++) {
 		for (unsigned int at = 0; at < ARRAY_SIZE(places); at++) {
@@ -93,10 +90,7 @@ static void guest_code(uint64_t e2h0)
 				guest_call_el1(nested_el1_calls_el0, ITERS);
 				break;
 			}
-			guest_read_loop_counters(after);
-			pmu_stop();
-			GUEST_SYNC(b, at, after[0] - before[0], after[1] - before[1],
-				   after[2] - before[2]);
+			guest_sync_loop_deltas(b, at, before);
 		}
 	}
 }

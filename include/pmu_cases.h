@@ -29,9 +29,17 @@ struct loop_counter {
 #define NR_LOOP_COUNTERS 3
 extern const struct loop_counter loop_counters[NR_LOOP_COUNTERS];
 
+/* A combination of PMEVTYPER/PMCCFILTR exception-level bits, named. */
+struct filter_bits {
+	const char *name;
+	uint64_t val;
+};
+
 /* Guest: program every loop counter with event | @bits, enabled, PMU started. */
 void guest_program_loop_counters(uint64_t bits);
 /* Guest: the loop counters' values, in table order. */
 void guest_read_loop_counters(uint64_t out[NR_LOOP_COUNTERS]);
+/* Guest: stop the PMU and report @a, @b and each loop counter's move since @before. */
+void guest_sync_loop_deltas(uint64_t a, uint64_t b, const uint64_t before[NR_LOOP_COUNTERS]);
 
 #endif

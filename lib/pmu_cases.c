@@ -2,6 +2,7 @@
 #include "arm64/pmu.h"
 #include "pmu_cases.h"
 #include "test_util.h"
+#include "ucall.h"
 
 const struct filter_vm deny_one_vms[NR_DENY_ONE_VMS] = {
 	{ "no filter", { }, 0 },
@@ -34,4 +35,13 @@ void guest_read_loop_counters(uint64_t out[NR_LOOP_COUNTERS])
 {
 	for (unsigned int c = 0; c < NR_LOOP_COUNTERS; c++)
 		out[c] = pmu_read_counter(loop_counters[c].idx);
+}
+
+void guest_sync_loop_deltas(uint64_t a, uint64_t b, const uint64_t before[NR_LOOP_COUNTERS])
+{
+	uint64_t after[NR_LOOP_COUNTERS];
+
+	guest_read_loop_counters(after);
+	pmu_stop();
+	GUEST_SYNC(a, b, after[0] - before[0], after[1] - before[1], after[2] - before[2]);
 }
