@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mutate.sh [--mutants DIR] [--keep-going] [MUTANT...]
+# mutate.sh [--mutants DIR] [--tests "TEST..."] [MUTANT...]
 #
 # The suite's judge: builds Debian's linux-source with each mutant (a small,
 # realistic bug in KVM's PMU code, mutants/*.patch) applied in turn, boots
@@ -10,6 +10,8 @@
 # suite that fails on it would "kill" every mutant for nothing.
 #
 #   --mutants DIR  patches to use (default: mutants/ of this repository)
+#   --tests LIST   run only these tests (default: the whole suite); the
+#                  matrix then covers them only
 #   MUTANT...      only these (file names, with or without .patch)
 #
 # Builds are incremental in one work tree ($KPF_CACHE/src/mutant-tree):
@@ -21,10 +23,12 @@ set -u
 
 mutdir=$KPF_TOP/mutants
 only=()
+tests=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mutants) [ $# -ge 2 ] || die "--mutants needs a directory"; mutdir=$2; shift ;;
-	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--tests) [ $# -ge 2 ] || die "--tests needs test names"; tests=$2; shift ;;
+	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) only+=("${1%.patch}") ;;
 	esac
@@ -58,7 +62,11 @@ elif [ -f "$applied" ]; then
 fi
 
 # A snapshot of the tests, so that every mutant meets the same suite.
-tests=$("$KPF_TOP/run_tests.sh" --list)
+all_tests=$("$KPF_TOP/run_tests.sh" --list)
+for t in $tests; do
+	echo "$all_tests" | grep -qx "$t" || die "unknown test '$t'"
+done
+tests=${tests:-$all_tests}
 make -s -C "$KPF_TOP" >/dev/null || die "building the tests failed"
 bin=$logs/bin
 rm -rf "$bin"
