@@ -123,7 +123,7 @@ int main(void)
 			const struct counter *ctr = &counters[c];
 			const struct result *r = &res[v][c];
 			uint64_t bit = BIT(ctr->idx);
-			bool control = res[0][c].ran && (res[0][c].irq_ovs & bit);
+			bool control = platform_counts(ctr->event, GUEST_EL1);
 
 			if (!r->ran)
 				ktap_fail("%s: %s: guest failed: %s", deny_one_vms[v].name, ctr->name, why[v]);
@@ -132,7 +132,7 @@ int main(void)
 					   "%s: %s: allowed, overflows with PMOVSSET and PPI 23 (seen in IRQ %#lx, value %#lx)",
 					   deny_one_vms[v].name, ctr->name, r->irq_ovs, r->value);
 			else if (!control)
-				ktap_skip("no unfiltered overflow of this counter here",
+				ktap_skip("this platform doesn't count the event",
 					  "%s: %s: denied, never overflows", deny_one_vms[v].name, ctr->name);
 			else
 				ktap_check(!(r->irq_ovs & bit) && !(r->flags & bit) &&

@@ -91,15 +91,13 @@ static void run(const struct chain_case *c, struct result *r)
 int main(void)
 {
 	struct result res[ARRAY_SIZE(cases)];
-	bool chain_counted = false;
+	bool chain_counted;
 
 	pmu_vm_require(GUEST_EL1);
 	ktap_start(2 * ARRAY_SIZE(cases));
-	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+	chain_counted = platform_counts(PMU_EV_CPU_CYCLES, GUEST_EL1);
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++)
 		run(&cases[i], &res[i]);
-		if (res[i].ran && pmu_filter_counts(cases[i].ranges, cases[i].nr, PMU_EV_CPU_CYCLES) && res[i].high == 1)
-			chain_counted = true;
-	}
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct chain_case *c = &cases[i];
@@ -123,7 +121,7 @@ int main(void)
 				   "%s: chained pair over denied CPU_CYCLES never moves (high %lu, low %#lx)",
 				   c->name, r->high, r->low);
 		else
-			ktap_skip("no VM allowing CPU_CYCLES chained here",
+			ktap_skip("this platform doesn't count CPU_CYCLES",
 				  "%s: chained pair over denied CPU_CYCLES never moves", c->name);
 	}
 	ktap_finish();

@@ -110,8 +110,7 @@ static void report(const char *flavour, bool e2h0, const struct run *runs)
 		const struct filter_vm *fv = &deny_one_vms[v];
 		const char *bn = bitsets[b].name, *pn = places[at].name;
 		const char *cn = loop_counters[c].name;
-		/* Control: unfiltered, NSH=1 P=0 U=0 counts every place. */
-		bool control = runs[0].ran && runs[0].delta[1][at][c] >= bounds.counted_min;
+		bool control = platform_counts(loop_counters[c].event, GUEST_EL2);
 
 		if (!runs[v].ran)
 			ktap_fail("%s, %s: %s, %s, loop at %s: guest failed: %s", flavour, fv->name,

@@ -24,7 +24,8 @@ struct loop_bounds {
 /*
  * One KTAP line "<what>: <expectation> (<d>)": counted means at least
  * counted_min, excluded less than excluded_max, denied exactly 0.  A SKIP
- * when @control (the unfiltered VM, loop included) didn't count the loop.
+ * when the platform can't count the event at all (!@control, from
+ * platform_counts()).
  */
 void check_loop_count(enum count_expect e, uint64_t d, const struct loop_bounds *b,
 		      bool control, const char *fmt, ...)

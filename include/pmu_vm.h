@@ -29,6 +29,15 @@ struct vm *pmu_vm_create(const struct pmu_vm_config *cfg);
  * KVM_CAP_ARM_EL2.
  */
 void pmu_vm_require(enum guest_el el);
+/*
+ * Whether this platform counts @event at all where a guest at @el runs: an
+ * unfiltered VM, event counter 0 programmed once before it is enabled, one
+ * loop.  This is what decides that a check SKIPs as "the platform can't
+ * count it", from the least of KVM's machinery, so that a KVM bug in what a
+ * test exercises can't pass for a platform limit.  Cached per event and EL.
+ */
+bool platform_counts(unsigned int event, enum guest_el el);
+
 /* Whether KVM offers a non-VHE virtual EL2 (KVM_CAP_ARM_EL2_E2H0). */
 bool kvm_has_el2_e2h0(void);
 

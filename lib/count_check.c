@@ -21,7 +21,7 @@ void check_loop_count(enum count_expect e, uint64_t d, const struct loop_bounds 
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (!control) {
-		ktap_skip("this platform doesn't count the loop even unfiltered", "%s: %s",
+		ktap_skip("this platform doesn't count the event", "%s: %s",
 			  what, said[e]);
 		return;
 	}

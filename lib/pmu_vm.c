@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include "arm64/pmu.h"
+#include "arm64/processor.h"
 #include "arm64/vgic.h"
 #include "ktap.h"
 #include "pmu_vm.h"
+#include "ucall.h"
 #include "test_util.h"
 
 struct vm *pmu_vm_create(const struct pmu_vm_config *cfg)
@@ -65,4 +67,43 @@ void pmu_vm_require(enum guest_el el)
 bool kvm_has_el2_e2h0(void)
 {
 	return kvm_check_cap(KVM_CAP_ARM_EL2) && kvm_check_cap(KVM_CAP_ARM_EL2_E2H0);
+}
+
+#define PROBE_ITERS	1000
+
+static void guest_probe(uint64_t event)
+{
+	guest_step("count one loop on counter 0");
+	pmu_reset();
+	pmu_write_evtyper(0, event | (current_el() == 2 ? PMEVTYPER_NSH : 0));
+	pmu_enable_counters(BIT(0));
+	pmu_start();
+	pmu_workload(PROBE_ITERS);
+	pmu_stop();
+	GUEST_SYNC(pmu_read_counter(0));
+}
+
+bool platform_counts(unsigned int event, enum guest_el el)
+{
+	static struct { unsigned int event; enum guest_el el; bool counts; } cache[16];
+	static unsigned int cached;
+	struct pmu_vm_config cfg = { .el = el, .code = guest_probe, .arg = event };
+	struct ucall uc;
+	struct vm *vm;
+	bool counts;
+
+	for (unsigned int i = 0; i < cached; i++)
+		if (cache[i].event == event && cache[i].el == el)
+			return cache[i].counts;
+	if (el == GUEST_EL2 && !kvm_check_cap(KVM_CAP_ARM_EL2))
+		return false;
+	vm = pmu_vm_create(&cfg);
+	counts = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC &&
+		 uc.args[0] >= 2 * PROBE_ITERS;
+	if (uc.cmd != UCALL_SYNC)
+		ktap_diag("platform probe for event %#x at EL%d failed: %s", event, el, uc.text);
+	vm_free(vm);
+	if (cached < ARRAY_SIZE(cache))
+		cache[cached++] = (typeof(cache[0])){ event, el, counts };
+	return counts;
 }
