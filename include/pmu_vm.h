@@ -35,6 +35,7 @@ void pmu_vm_require(enum guest_el el);
  * loop.  This is what decides that a check SKIPs as "the platform can't
  * count it", from the least of KVM's machinery, so that a KVM bug in what a
  * test exercises can't pass for a platform limit.  Cached per event and EL.
+ * SW_INCR, which KVM emulates, always counts.
  */
 bool platform_counts(unsigned int event, enum guest_el el);
 

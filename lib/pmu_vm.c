@@ -92,6 +92,9 @@ bool platform_counts(unsigned int event, enum guest_el el)
 	struct vm *vm;
 	bool counts;
 
+	/* KVM emulates SW_INCR itself: it counts PMSWINC_EL0 writes, not loops. */
+	if (event == PMU_EV_SW_INCR)
+		return true;
 	for (unsigned int i = 0; i < cached; i++)
 		if (cache[i].event == event && cache[i].el == el)
 			return cache[i].counts;
