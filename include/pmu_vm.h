@@ -35,7 +35,9 @@ void pmu_vm_require(enum guest_el el);
  * loop.  This is what decides that a check SKIPs as "the platform can't
  * count it", from the least of KVM's machinery, so that a KVM bug in what a
  * test exercises can't pass for a platform limit.  Cached per event and EL.
- * SW_INCR, which KVM emulates, always counts.
+ * SW_INCR, which KVM emulates, always counts, and so does every event
+ * $KPF_PLATFORM_COUNTS lists (the QEMU runner's knowledge of its platform):
+ * there a probe that counts nothing is a KVM bug, and the checks must run.
  */
 bool platform_counts(unsigned int event, enum guest_el el);
 
