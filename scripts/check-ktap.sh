@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check-ktap.sh LOG: prove that a run_tests.sh output (LOG, from its "TAP
-# version" line on) is what TAP and KTAP consumers accept: Perl's prove
+# check-ktap.sh LOG: prove that a run_tests.sh output (LOG, from its last
+# "TAP version" line on: make check prints the unit tests' TAP first) is
+# what TAP and KTAP consumers accept: Perl's prove
 # (TAP::Parser) must pass it, and the kernel's own KTAP parser (kunit.py
 # parse, from Debian's linux-source) must count exactly the checks the
 # summary line reports.  Exit 0 when both agree.
@@ -14,7 +15,8 @@ log=${1:-}
 [ -f "$log" ] || die "usage: check-ktap.sh LOG (a run_tests.sh output)"
 tap=$(mktemp)
 trap 'rm -f "$tap"' EXIT
-sed -n '/^TAP version/,$p' "$log" | grep -v '^summary:' >"$tap"
+awk '/^TAP version/ { n = NR } { line[NR] = $0 }
+     END { for (i = n; n && i <= NR; i++) if (line[i] !~ /^summary:/) print line[i] }' "$log" >"$tap"
 [ -s "$tap" ] || die "$log has no 'TAP version' line"
 summary=$(grep '^summary:' "$log" | tail -n 1)
 [ -n "$summary" ] || die "$log has no summary line"
