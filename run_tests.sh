@@ -20,7 +20,11 @@ usage() {
 	cat <<EOT
 usage: run_tests.sh [options] [TEST...]
 
-Runs every test in tests.cfg, or the TESTs named.
+Runs every test in tests.cfg, or the TESTs named, once per PMU backend as
+TEST@BACKEND (a TEST@BACKEND argument runs that one only).
+  -B, --backend LIST    PMU backends, comma-separated (default:
+                        \$KPF_PMU_BACKENDS or emulated,partitioned); a
+                        backend the kernel lacks SKIPs with the reason
   -b, --build-dir DIR   test binaries (default: ./build, or this script's
                         directory when installed)
   -k, --kernel IMAGE    arm64 kernel image to boot under QEMU (default:
@@ -56,6 +60,7 @@ timeout=
 verbose=0
 list=0
 tests=
+backends=${KPF_PMU_BACKENDS:-emulated,partitioned}
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -64,6 +69,7 @@ while [ $# -gt 0 ]; do
 	-K|--kernel-tree) [ $# -ge 2 ] || die_usage "$1 needs a directory"; ktree=$2; shift ;;
 	--bisect) bisect=1 ;;
 	-a|--append) [ $# -ge 2 ] || die_usage "$1 needs words"; append="$append $2"; shift ;;
+	-B|--backend) [ $# -ge 2 ] || die_usage "$1 needs a list"; backends=$2; shift ;;
 	-t|--timeout) [ $# -ge 2 ] || die_usage "$1 needs seconds"; timeout=$2; shift ;;
 	--native) mode=native ;;
 	--qemu) mode=qemu ;;
@@ -87,24 +93,57 @@ if [ -z "$bindir" ]; then
 	if [ -f "$here/Makefile" ]; then bindir=$here/build; else bindir=$here; fi
 fi
 
-# The test list: NAME [timeout=S] lines of tests.cfg, comments dropped.
+backends=$(echo "$backends" | tr ',' ' ')
+for b in $backends; do
+	case $b in
+	emulated|partitioned) ;;
+	*) die_usage "unknown PMU backend '$b' (emulated, partitioned)" ;;
+	esac
+done
+
+# A tests.cfg attribute of test $1 (timeout, backends), or nothing.
+test_attr() {
+	sed -e 's/#.*//' "$here/tests.cfg" |
+		awk -v n="$1" -v a="$2=" '$1 == n { for (i = 2; i <= NF; i++) if (index($i, a) == 1) print substr($i, length(a) + 1) }'
+}
+
+# The runs: NAME@BACKEND for each test and each of its backends in this
+# run; NAME alone for a test that takes a single backend.
+runs_of() {
+	own=$(test_attr "$1" backends | tr ',' ' ')
+	for b in $backends; do
+		if [ -z "$own" ]; then
+			echo "$1@$b"
+		elif echo " $own " | grep -q " $b "; then
+			[ "$(echo "$own" | wc -w)" -eq 1 ] && echo "$1" || echo "$1@$b"
+		fi
+	done
+}
+
 all_tests=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/tests.cfg" | awk '{print $1}')
+all_runs=$(for t in $all_tests; do runs_of "$t"; done)
 if [ -z "$tests" ]; then
-	tests=$all_tests
+	runs=$all_runs
 else
+	runs=
 	for t in $tests; do
-		echo "$all_tests" | grep -qx "$t" ||
-			die_usage "unknown test '$t' (run_tests.sh --list shows them)"
+		echo "$all_tests" | grep -qx "${t%@*}" ||
+			die_usage "unknown test '${t%@*}' (run_tests.sh --list shows them)"
+		case $t in
+		*@*) echo "$all_runs" | grep -qx "$t" ||
+			die_usage "'$t': ${t%@*} does not run on backend '${t#*@}' in this run"
+		     runs="$runs $t" ;;
+		*) runs="$runs $(runs_of "$t")" ;;
+		esac
 	done
 fi
 if [ $list -eq 1 ]; then
-	echo "$all_tests"
+	echo "$all_runs"
 	exit 0
 fi
 
 test_timeout() {
-	t=$(sed -e 's/#.*//' "$here/tests.cfg" |
-		awk -v n="$1" '$1 == n { for (i = 2; i <= NF; i++) if ($i ~ /^timeout=/) { sub(/timeout=/, "", $i); print $i } }')
+	t=$(test_attr "$1" timeout)
 	echo "${t:-$timeout}"
 }
 
@@ -141,12 +180,12 @@ fi
 
 if [ "$mode" = qemu ]; then
 	# The same script runs inside the QEMU guest, in native mode.
-	set -- --build-dir "$bindir" --timeout "$timeout"
+	set -- --build-dir "$bindir" --timeout "$timeout" --backend "$(echo "$backends" | tr ' ' ',')"
 	[ -n "$kernel" ] && set -- "$@" --kernel "$kernel"
 	[ -n "$append" ] && set -- "$@" --append "$append"
 	[ $verbose -eq 1 ] && set -- "$@" --verbose
 	# shellcheck disable=SC2086 # test names are words
-	"$here/scripts/qemu-run.sh" "$@" -- $tests
+	"$here/scripts/qemu-run.sh" "$@" -- $runs
 	rc=$?
 	[ $rc -eq 125 ] && finish 125 "the kernel did not boot to the tests"
 	[ $rc -eq 2 ] && [ $bisect -eq 1 ] && finish 125 "a setup error stopped the run before the boot (see above)"
@@ -170,18 +209,21 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-ntests=$(echo "$tests" | wc -w)
+ntests=$(echo "$runs" | wc -w)
 echo "TAP version 13"
 echo "1..$ntests"
 i=0
 pass=0 fail=0 skip=0 xfail=0
-for t in $tests; do
+for run in $runs; do
 	i=$((i + 1))
+	t=${run%@*}
+	backend=emulated
+	case $run in *@*) backend=${run#*@} ;; esac
 	secs=$(test_timeout "$t")
-	echo "# selftests: kvm-pmu-filter: $t"
+	echo "# selftests: kvm-pmu-filter: $run"
 	start=$(now)
 	if [ -x "$bindir/$t" ]; then
-		{ timeout "$secs" "$bindir/$t" 2>&1; echo $? >"$work/rc"; } |
+		{ KPF_PMU_BACKEND=$backend timeout "$secs" "$bindir/$t" 2>&1; echo $? >"$work/rc"; } |
 			awk -v counts="$work/counts" '
 				{ sub(/\r$/, ""); print "    " $0; fflush() }
 				/^ok / && / # SKIP/ { s++; next }
@@ -199,13 +241,13 @@ for t in $tests; do
 	read -r p f s x s0 <"$work/counts"
 	took=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
 	case $rc in
-	0) echo "ok $i selftests: kvm-pmu-filter: $t # time ${took}s" ;;
-	4) echo "ok $i selftests: kvm-pmu-filter: $t # SKIP"
+	0) echo "ok $i selftests: kvm-pmu-filter: $run # time ${took}s" ;;
+	4) echo "ok $i selftests: kvm-pmu-filter: $run # SKIP"
 	   [ "$s0" -eq 1 ] && s=$((s + 1)) ;;
 	# GNU timeout exits 124; busybox's, 128 + SIGTERM.
-	124|143) echo "not ok $i selftests: kvm-pmu-filter: $t # TIMEOUT ${secs}s"
+	124|143) echo "not ok $i selftests: kvm-pmu-filter: $run # TIMEOUT ${secs}s"
 	     f=$((f + 1)) ;;
-	*) echo "not ok $i selftests: kvm-pmu-filter: $t # exit=$rc"
+	*) echo "not ok $i selftests: kvm-pmu-filter: $run # exit=$rc"
 	   [ "$f" -eq 0 ] && f=1 ;;
 	esac
 	pass=$((pass + p + x)) fail=$((fail + f)) skip=$((skip + s)) xfail=$((xfail + x))

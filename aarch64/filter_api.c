@@ -8,6 +8,9 @@
  * Also the ordering the attributes around it require, and that no PMU can
  * be selected, nor the counter count changed, once a filter is set.
  *
+ * And the partitioned-PMU series' ENABLE_PARTITION attribute, where KVM has
+ * it: probing it must tell what setting it does.
+ *
  * Guest-visible effects are read from PMCEID0_EL0, which KVM masks with the
  * filter; the unfiltered VM's PMCEID0 is their positive control.
  */
@@ -16,6 +19,7 @@
 
 #include "arm64/pmu.h"
 #include "arm64/vgic.h"
+#include "known_issues.h"
 #include "ktap.h"
 #include "pmu_vm.h"
 #include "test_util.h"
@@ -53,6 +57,11 @@ static struct vm *vm_before_pmu_init(unsigned int nr_vcpus, bool pmu)
 
 	vgic_v3_init(vm);
 	for (unsigned int i = 0; pmu && i < nr_vcpus; i++) {
+		if (pmu_backend() == PMU_BACKEND_PARTITIONED) {
+			ret = __vcpu_pmu_set_partition(vm->vcpus[i], true);
+			errno = -ret;
+			TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION");
+		}
 		ret = __vcpu_pmu_set_irq(vm->vcpus[i], PMU_IRQ_PPI);
 		errno = -ret;
 		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_IRQ");
@@ -217,6 +226,38 @@ static void check_no_pmu_change_after_filter(void)
 	vm_free(vm);
 }
 
+/*
+ * The partitioned-PMU series' attribute: userspace can only learn whether a
+ * VM may have a partitioned PMU by asking, so KVM_HAS_DEVICE_ATTR must
+ * answer what KVM_SET_DEVICE_ATTR then does; and like every other PMU
+ * attribute it can't change a VM that has run.
+ */
+static void check_partition_attr(void)
+{
+	struct vm *vm = vm_before_pmu_init(2, true);
+	int has, set;
+
+	has = __vcpu_has_attr(vm->vcpus[1], KVM_ARM_VCPU_PMU_V3_CTRL,
+			      KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION);
+	set = __vcpu_pmu_set_partition(vm->vcpus[1], true);
+	if (!has)
+		known_issue_tag("partition-attr");
+	ktap_check_known("partition-attr-probe", !has == !set,
+			 "KVM_HAS_DEVICE_ATTR(ENABLE_PARTITION) %s and KVM_SET_DEVICE_ATTR %s: they agree",
+			 has ? strerrorname_np(-has) : "0", set ? strerrorname_np(-set) : "0");
+	if (set) {
+		ktap_skip("KVM doesn't partition this host's PMU",
+			  "ENABLE_PARTITION after a vCPU of the VM has run: EBUSY");
+		vm_free(vm);
+		return;
+	}
+	pmu_init_all(vm);
+	guest_pmceid0_of(vm->vcpus[0]);
+	check_errno(__vcpu_pmu_set_partition(vm->vcpus[1], false), -EBUSY,
+		    "ENABLE_PARTITION after a vCPU of the VM has run");
+	vm_free(vm);
+}
+
 /* PMCEID0 bits of CPU_CYCLES and INST_RETIRED in one value. */
 #define CYCLES_BIT	BIT(PMU_EV_CPU_CYCLES)
 #define INST_BIT	BIT(PMU_EV_INST_RETIRED)
@@ -269,12 +310,13 @@ int main(void)
 	struct vm *vm;
 
 	pmu_vm_require(GUEST_EL1);
-	ktap_start(17);
+	ktap_start(19);
 	check_attr_presence();
 	check_ranges();
 	check_busy_after_run();
 	check_ordering();
 	check_no_pmu_change_after_filter();
+	check_partition_attr();
 
 	vm = pmu_vm_create(&plain);
 	unfiltered = guest_pmceid0_of(vm->vcpus[0]);

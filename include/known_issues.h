@@ -7,7 +7,11 @@
  *
  * Table lines: TEST CHECK KERNELS REFERENCE...
  *   KERNELS is FIRST-LAST, FIRST- (not fixed yet) or '*'; versions are
- *   compared numerically on their leading "a.b.c" (uname -r's).
+ *   compared numerically on their leading "a.b.c" (uname -r's).  It may
+ *   end in @TAG...: the entry then holds only for runs with every TAG
+ *   (known_issue_tag()), such as the PMU backend a test runs on, so that a
+ *   bug of an out-of-tree series is not expected of the kernel it is based
+ *   on.
  */
 #ifndef KNOWN_ISSUES_H
 #define KNOWN_ISSUES_H
@@ -19,6 +23,10 @@
 int kernel_version_cmp(const char *a, const char *b);
 /* Whether @range (FIRST-LAST, FIRST-, -LAST or '*') holds @version. */
 bool kernel_in_range(const char *range, const char *version);
+/* Marks this run with @tag (at most a few, each under 64 characters). */
+void known_issue_tag(const char *tag);
+bool known_issue_has_tag(const char *tag);
+
 /*
  * Whether table @line lists (@test, @check) for kernel @version; if so,
  * copies its reference into @ref.

@@ -10,8 +10,38 @@
 #include "vcpu.h"
 #include "vm.h"
 
+/*
+ * How KVM backs the guest's PMU.  Emulated: every guest counter is a host
+ * perf event, which KVM refuses to create for a filtered event.
+ * Partitioned (the out-of-tree "ARM64 PMU Partitioning" series): the guest
+ * gets hardware counters the host reserved for it, opted into per vCPU with
+ * KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION, and KVM must write the filter into
+ * the hardware event types itself.
+ */
+enum pmu_backend {
+	PMU_BACKEND_RUN,		/* this run's backend: pmu_backend() */
+	PMU_BACKEND_EMULATED,
+	PMU_BACKEND_PARTITIONED,
+};
+
+/*
+ * The backend of this run's VMs, from $KPF_PMU_BACKEND ("emulated", the
+ * default, or "partitioned"): the runner runs each property test once per
+ * backend.  Exits with an error on any other value.
+ */
+enum pmu_backend pmu_backend(void);
+const char *pmu_backend_name(enum pmu_backend backend);
+
+/*
+ * 0 if KVM can give a VM @backend, else -errno of the attempt (set on a
+ * throwaway vCPU, since KVM_HAS_DEVICE_ATTR may claim what SET refuses),
+ * with a reason in @why.
+ */
+int pmu_backend_probe(enum pmu_backend backend, char *why, size_t len);
+
 struct pmu_vm_config {
 	unsigned int nr_vcpus;		/* 1 if 0 */
+	enum pmu_backend backend;	/* PMU_BACKEND_RUN if 0 */
 	enum guest_el el;
 	bool e2h0;			/* at EL2: non-VHE */
 	const struct kvm_pmu_event_filter *filters;
@@ -25,8 +55,9 @@ struct vm *pmu_vm_create(const struct pmu_vm_config *cfg);
 
 /*
  * KTAP-skips the whole program, with the reason, unless this host can run a
- * vPMU guest at @el: /dev/kvm, KVM_CAP_ARM_PMU_V3, a vGICv3, and for EL2
- * KVM_CAP_ARM_EL2.
+ * vPMU guest at @el on this run's backend: /dev/kvm, KVM_CAP_ARM_PMU_V3, a
+ * vGICv3, for EL2 KVM_CAP_ARM_EL2, and pmu_backend_probe().  Tags the run
+ * for the known-issues table with the backend's name.
  */
 void pmu_vm_require(enum guest_el el);
 /*

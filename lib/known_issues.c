@@ -54,6 +54,45 @@ bool kernel_in_range(const char *range, const char *version)
 	       (!*last || version_cmp_upper(version, last) <= 0);
 }
 
+static char tags[256] = " ";
+
+void known_issue_tag(const char *tag)
+{
+	size_t len = strlen(tags);
+
+	if (!known_issue_has_tag(tag))
+		snprintf(tags + len, sizeof(tags) - len, "%s ", tag);
+}
+
+bool known_issue_has_tag(const char *tag)
+{
+	char word[80];
+
+	snprintf(word, sizeof(word), " %s ", tag);
+	return strstr(tags, word);
+}
+
+/* "RANGE@TAG@TAG": the range holds @version and this run has every TAG. */
+static bool kernels_match(char *kernels, const char *version)
+{
+	char *tag = strchr(kernels, '@');
+
+	if (tag)
+		*tag++ = '\0';
+	if (!kernel_in_range(kernels, version))
+		return false;
+	while (tag && *tag) {
+		char *next = strchr(tag, '@');
+
+		if (next)
+			*next++ = '\0';
+		if (!known_issue_has_tag(tag))
+			return false;
+		tag = next;
+	}
+	return true;
+}
+
 bool known_issue_line_matches(const char *line, const char *test, const char *check,
 			      const char *version, char *ref, size_t ref_len)
 {
@@ -65,7 +104,7 @@ bool known_issue_line_matches(const char *line, const char *test, const char *ch
 	if (*line == '#' || sscanf(line, "%63s %63s %63s %n", t, c, range, &ref_at) < 3 ||
 	    !ref_at)
 		return false;
-	if (strcmp(t, test) || strcmp(c, check) || !kernel_in_range(range, version))
+	if (strcmp(t, test) || strcmp(c, check) || !kernels_match(range, version))
 		return false;
 	snprintf(ref, ref_len, "%s", line + ref_at);
 	ref[strcspn(ref, "\n")] = '\0';

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,13 +8,67 @@
 #include "arm64/pmu.h"
 #include "arm64/processor.h"
 #include "arm64/vgic.h"
+#include "known_issues.h"
 #include "ktap.h"
 #include "pmu_vm.h"
 #include "ucall.h"
 #include "test_util.h"
 
+static const char *const backend_names[] = {
+	[PMU_BACKEND_EMULATED] = "emulated",
+	[PMU_BACKEND_PARTITIONED] = "partitioned",
+};
+
+enum pmu_backend pmu_backend(void)
+{
+	const char *env = getenv("KPF_PMU_BACKEND");
+
+	if (!env || !*env)
+		return PMU_BACKEND_EMULATED;
+	for (unsigned int b = PMU_BACKEND_EMULATED; b < ARRAY_SIZE(backend_names); b++)
+		if (!strcmp(env, backend_names[b]))
+			return b;
+	fprintf(stderr, "%s: error: KPF_PMU_BACKEND='%s': not 'emulated' or 'partitioned'\n",
+		program_invocation_short_name, env);
+	exit(2);
+}
+
+const char *pmu_backend_name(enum pmu_backend backend)
+{
+	return backend_names[backend == PMU_BACKEND_RUN ? pmu_backend() : backend];
+}
+
+int pmu_backend_probe(enum pmu_backend backend, char *why, size_t len)
+{
+	struct vcpu_config vcfg = { .el = GUEST_EL1, .pmu = true };
+	struct vm *vm;
+	int has, ret;
+
+	if (backend == PMU_BACKEND_RUN)
+		backend = pmu_backend();
+	if (backend == PMU_BACKEND_EMULATED)
+		return 0;
+	vm = vm_create();
+	vm_vcpu_add(vm, &vcfg, NULL, 0);
+	has = __vcpu_has_attr(vm->vcpus[0], KVM_ARM_VCPU_PMU_V3_CTRL,
+			      KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION);
+	ret = __vcpu_pmu_set_partition(vm->vcpus[0], true);
+	vm_free(vm);
+	if (ret == -ENXIO)
+		snprintf(why, len, "this kernel has no partitioned PMU (KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION: %s)",
+			 strerror(-ret));
+	else if (ret == -EPERM)
+		snprintf(why, len, "the host PMU is not partitioned (KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION: %s%s; boot with arm_pmuv3.reserved_host_counters=N)",
+			 strerror(-ret), has ? "" : ", though KVM_HAS_DEVICE_ATTR reports it");
+	else if (ret)
+		snprintf(why, len, "KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION: %s", strerror(-ret));
+	return ret;
+}
+
 struct vm *pmu_vm_create(const struct pmu_vm_config *cfg)
 {
+	bool partitioned = (cfg->backend == PMU_BACKEND_RUN ? pmu_backend() : cfg->backend) ==
+			   PMU_BACKEND_PARTITIONED;
 	struct vcpu_config vcfg = { .el = cfg->el, .pmu = true, .e2h0 = cfg->e2h0 };
 	unsigned int nr = cfg->nr_vcpus ? cfg->nr_vcpus : 1;
 	struct vm *vm = vm_create();
@@ -28,6 +83,9 @@ struct vm *pmu_vm_create(const struct pmu_vm_config *cfg)
 	for (i = 0; i < nr; i++) {
 		struct vcpu *vcpu = vm->vcpus[i];
 
+		ret = partitioned ? __vcpu_pmu_set_partition(vcpu, true) : 0;
+		errno = -ret;
+		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION on vCPU %u", i);
 		ret = __vcpu_pmu_set_irq(vcpu, PMU_IRQ_PPI);
 		errno = -ret;
 		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_IRQ on vCPU %u", i);
@@ -49,6 +107,7 @@ void pmu_vm_require(enum guest_el el)
 	struct vcpu_config vcfg = { .el = el, .pmu = true };
 	struct vm *vm;
 	int fd = kvm_open(), ret;
+	char why[256];
 
 	if (fd < 0)
 		ktap_skip_all("/dev/kvm: %s", strerror(-fd));
@@ -63,6 +122,9 @@ void pmu_vm_require(enum guest_el el)
 	vm_free(vm);
 	if (ret)
 		ktap_skip_all("cannot create a vGICv3: %s", strerror(-ret));
+	known_issue_tag(pmu_backend_name(PMU_BACKEND_RUN));
+	if (pmu_backend_probe(PMU_BACKEND_RUN, why, sizeof(why)))
+		ktap_skip_all("%s backend: %s", pmu_backend_name(PMU_BACKEND_RUN), why);
 }
 
 bool kvm_has_el2_e2h0(void)

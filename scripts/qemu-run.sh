@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # qemu-run.sh [--kernel IMAGE] [--append WORDS] [--build-dir DIR]
-#             [--timeout SECS] [--verbose] -- TEST...
+#             [--timeout SECS] [--backend LIST] [--verbose] -- TEST...
 #
 # Boots an arm64 kernel under QEMU (TCG) with an initramfs holding busybox,
 # the test binaries and run_tests.sh, which runs TESTs inside the guest in
@@ -26,13 +26,14 @@ KPF_QEMU_ICOUNT=${KPF_QEMU_ICOUNT-shift=0}
 KPF_KVM_MODE=${KPF_KVM_MODE-nested}
 BOOT_WORDS="console=ttyAMA0 rdinit=/init panic=-1 loglevel=5${KPF_KVM_MODE:+ kvm-arm.mode=$KPF_KVM_MODE}"
 
-kernel='' append='' bindir='' timeout=300 verbose=0
+kernel='' append='' bindir='' timeout=300 verbose=0 backends=emulated,partitioned
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift ;;
 	--append) append="$append $2"; shift ;;
 	--build-dir) bindir=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
+	--backend) backends=$2; shift ;;
 	--verbose) verbose=1 ;;
 	--) shift; break ;;
 	*) die "unknown argument $1" ;;
@@ -58,7 +59,9 @@ case "$magic:$head2" in
 *) die "'$kernel' is not an arm64 kernel image" ;;
 esac
 
-for t in "${tests[@]}"; do
+# TESTs may be NAME@BACKEND runs of the program NAME.
+programs=$(printf '%s\n' "${tests[@]%@*}" | sort -u)
+for t in $programs; do
 	[ -x "$bindir/$t" ] || die "test binary $bindir/$t missing: run make"
 done
 
@@ -71,7 +74,7 @@ mkdir -p "$root"/{bin,proc,sys,dev,tmp,kpf/build,kpf/scripts}
 cp "$busybox" "$root/bin/busybox"
 cp "$KPF_TOP/run_tests.sh" "$KPF_TOP/tests.cfg" "$KPF_TOP/settings" \
    "$KPF_TOP/known-issues.cfg" "$root/kpf/"
-for t in "${tests[@]}"; do cp "$bindir/$t" "$root/kpf/build/"; done
+for t in $programs; do cp "$bindir/$t" "$root/kpf/build/"; done
 printf '%s\n' "${tests[@]}" >"$root/kpf/tests"
 # What QEMU's PMU counts in KVM guests: CPU_CYCLES, and INST_RETIRED with
 # precise icount.  Tests may then not call these "uncountable" and skip.
@@ -85,7 +88,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 echo "KPF-BEGIN kernel \$(uname -r), \$(nproc) CPUs, booted in \$(cut -d' ' -f1 /proc/uptime) s"
-cd /kpf && ./run_tests.sh --native --build-dir /kpf/build --timeout $timeout \$(cat /kpf/tests)
+cd /kpf && ./run_tests.sh --native --build-dir /kpf/build --timeout $timeout --backend $backends \$(cat /kpf/tests)
 echo "KPF-EXIT \$?"
 poweroff -f
 EOT

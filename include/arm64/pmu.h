@@ -101,6 +101,8 @@ int __vcpu_pmu_init(struct vcpu *vcpu);
 unsigned int vcpu_pmu_event_space(struct vcpu *vcpu);
 int __vcpu_pmu_set_pmu(struct vcpu *vcpu, int pmu_type);
 int __vcpu_pmu_set_nr_counters(struct vcpu *vcpu, unsigned int n);
+/* KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION (the partitioned-PMU series). */
+int __vcpu_pmu_set_partition(struct vcpu *vcpu, bool on);
 /* The perf type of the host's first CPU PMU (for SET_PMU), or -1. */
 int host_cpu_pmu_type(void);
 

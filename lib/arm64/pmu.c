@@ -162,6 +162,14 @@ int __vcpu_pmu_set_nr_counters(struct vcpu *vcpu, unsigned int n)
 			       KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS, &n);
 }
 
+int __vcpu_pmu_set_partition(struct vcpu *vcpu, bool on)
+{
+	uint32_t val = on;
+
+	return __vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
+			       KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION, &val);
+}
+
 int host_cpu_pmu_type(void)
 {
 	const char *dir = "/sys/bus/event_source/devices";
