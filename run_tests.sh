@@ -31,6 +31,10 @@ TEST@BACKEND (a TEST@BACKEND argument runs that one only).
                         Debian's 7.3, fetched by scripts/fetch-kernel.sh)
   -K, --kernel-tree DIR build an arm64 kernel from the source tree DIR
                         (scripts/build-kernel.sh) and boot it under QEMU
+  -P, --kernel-patches DIR
+                        build Debian's linux-source-7.3 with DIR/*.patch
+                        applied (a series under test, e.g. the partitioned
+                        PMU) and boot it under QEMU
   -a, --append WORDS    extra kernel command-line words (qemu mode)
       --bisect          exit as "git bisect run" expects: 0 good, 1 bad,
                         125 untestable (the kernel doesn't build or boot,
@@ -54,6 +58,7 @@ bindir=
 mode=
 kernel=
 ktree=
+kpatches=
 bisect=0
 append=
 timeout=
@@ -67,6 +72,7 @@ while [ $# -gt 0 ]; do
 	-b|--build-dir) [ $# -ge 2 ] || die_usage "$1 needs a directory"; bindir=$2; shift ;;
 	-k|--kernel) [ $# -ge 2 ] || die_usage "$1 needs an image"; kernel=$2; shift ;;
 	-K|--kernel-tree) [ $# -ge 2 ] || die_usage "$1 needs a directory"; ktree=$2; shift ;;
+	-P|--kernel-patches) [ $# -ge 2 ] || die_usage "$1 needs a directory"; kpatches=$2; shift ;;
 	--bisect) bisect=1 ;;
 	-a|--append) [ $# -ge 2 ] || die_usage "$1 needs words"; append="$append $2"; shift ;;
 	-B|--backend) [ $# -ge 2 ] || die_usage "$1 needs a list"; backends=$2; shift ;;
@@ -167,12 +173,22 @@ finish() {
 	exit "$1"
 }
 
-if [ -n "$ktree" ]; then
-	[ -z "$kernel" ] || die_usage "--kernel and --kernel-tree exclude each other"
+if [ -n "$ktree" ] || [ -n "$kpatches" ]; then
+	[ -z "$kernel" ] || die_usage "--kernel excludes --kernel-tree and --kernel-patches"
+	[ -z "$ktree" ] || [ -z "$kpatches" ] ||
+		die_usage "--kernel-patches patches Debian's tree; apply them to your --kernel-tree yourself"
 	mode=qemu
-	echo "# building a kernel from $ktree"
-	if ! kernel=$("$here/scripts/build-kernel.sh" --tree "$ktree"); then
-		echo "not ok 1 kernel build # scripts/build-kernel.sh --tree $ktree failed"
+	if [ -n "$ktree" ]; then
+		what="the tree $ktree"
+		set -- --tree "$ktree"
+	else
+		[ -d "$kpatches" ] || die_usage "patch directory '$kpatches' does not exist"
+		what="linux-source-7.3 + $kpatches"
+		set -- --patches "$kpatches"
+	fi
+	echo "# building a kernel from $what"
+	if ! kernel=$("$here/scripts/build-kernel.sh" "$@"); then
+		echo "not ok 1 kernel build # scripts/build-kernel.sh $* failed"
 		echo "summary: 0 passed, 1 failed, 0 skipped"
 		finish 125 "the kernel does not build"
 	fi

@@ -24,7 +24,12 @@ KPF_QEMU_MEM=${KPF_QEMU_MEM:-2G}
 KPF_QEMU_SMP=${KPF_QEMU_SMP:-2}
 KPF_QEMU_ICOUNT=${KPF_QEMU_ICOUNT-shift=0}
 KPF_KVM_MODE=${KPF_KVM_MODE-nested}
+# Host counters a kernel with the partitioned-PMU series keeps for itself
+# (QEMU's PMU has 6: 2 for the host, 4 for guests).  Kernels without the
+# series ignore the word; empty means "don't partition".
+KPF_RESERVED_HOST_COUNTERS=${KPF_RESERVED_HOST_COUNTERS-2}
 BOOT_WORDS="console=ttyAMA0 rdinit=/init panic=-1 loglevel=5${KPF_KVM_MODE:+ kvm-arm.mode=$KPF_KVM_MODE}"
+BOOT_WORDS="$BOOT_WORDS${KPF_RESERVED_HOST_COUNTERS:+ arm_pmuv3.reserved_host_counters=$KPF_RESERVED_HOST_COUNTERS}"
 
 kernel='' append='' bindir='' timeout=300 verbose=0 backends=emulated,partitioned
 while [ $# -gt 0 ]; do
