@@ -10,8 +10,18 @@
 #   make check           shellcheck, unit tests, build, then the suite
 #
 # OUTPUT=DIR puts every build product under DIR (kselftest convention).
+#
+# Copied or symlinked into a kernel tree as tools/testing/selftests/NAME,
+# the same Makefile is a kselftest target: kselftest's lib.mk then owns
+# all, install, run_tests, clean and emit_tests, and the tree's UAPI headers
+# ($(KHDR_INCLUDES), after "make headers") come before the system's
+# (scripts/kselftest-dropin.sh proves it with Debian's linux-source-7.3).
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# kselftest's lib.mk: beside a copy.  Through a symlink $(TOP) is this
+# repository (make -C resolves it); when the selftests Makefile runs us (it
+# exports KHDR_INCLUDES), $(PWD) is still its directory: -C doesn't change it.
+KSFT_LIB := $(firstword $(wildcard $(TOP)/../lib.mk $(if $(KHDR_INCLUDES),$(PWD)/lib.mk)))
 OUTPUT ?= $(TOP)/build
 INSTALL_PATH ?= $(OUTPUT)/install
 
@@ -28,15 +38,27 @@ WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
 # Guest code runs from the same binary with no TLS and no libc state:
 # no stack protector, inline atomics.
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARNINGS) -I$(TOP)/include -fno-stack-protector \
-	  -mno-outline-atomics -D_GNU_SOURCE
+# lib.mk adds -D_GNU_SOURCE= itself, and its UAPI headers go first.
+CFLAGS += -std=gnu11 $(WARNINGS)$(if $(KSFT_LIB), $(KHDR_INCLUDES)) -I$(TOP)/include \
+	  -fno-stack-protector -mno-outline-atomics$(if $(KSFT_LIB),, -D_GNU_SOURCE)
 LDFLAGS += -static
 # The unit tests run under AddressSanitizer and UBSan: host-side code must be clean.
 HOSTCFLAGS := -O1 -g -std=gnu11 $(WARNINGS) -I$(TOP)/include -D_GNU_SOURCE \
 	      -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
+ifeq ($(KSFT_LIB),)
 # The tests: every aarch64/*.c is one program.
 TEST_GEN_PROGS := $(patsubst $(TOP)/aarch64/%.c,$(OUTPUT)/%,$(wildcard $(TOP)/aarch64/*.c))
+else
+# kselftest: the tests of tests.cfg in its order (lib.mk prefixes $(OUTPUT)/),
+# with what they read beside them; lib.mk installs settings and config too.
+TEST_GEN_PROGS := $(shell sed -e 's/\#.*//' $(TOP)/tests.cfg | awk 'NF { print $$1 }')
+TEST_FILES := tests.cfg known-issues.cfg
+TEST_PROGS_EXTENDED := run_tests.sh
+EXTRA_CLEAN := $(OUTPUT)/lib $(OUTPUT)/libkvm.a
+OVERRIDE_TARGETS := 1
+include $(KSFT_LIB)
+endif
 
 LIBKVM_C := lib/assert.c lib/ktap.c lib/known_issues.c lib/test_seed.c lib/count_check.c lib/pmu_cases.c lib/state.c lib/guest_print.c lib/ucall.c lib/vm.c \
 	    lib/vcpu.c lib/pmu_filter.c lib/pmu_vm.c lib/arm64/processor.c \
@@ -89,8 +111,17 @@ $(OUTPUT)/unit/%: $(TOP)/tests/unit/%.c $(addprefix $(TOP)/,$(UNIT_LIB_C)) $(wil
 unit: $(UNIT_TESTS)
 	@$(TOP)/scripts/run-units.sh $(UNIT_TESTS)
 
+ifeq ($(KSFT_LIB),)
 run_tests: all
 	$(TOP)/run_tests.sh --build-dir $(OUTPUT)
+else
+# kselftest's runner execs each program: where arm64 binaries can't run, the
+# shell takes them for scripts and its exit 2 reads as XFAIL.  Refuse.
+run_tests: can-run-arm64
+can-run-arm64:
+	@[ "$$(uname -m)" = aarch64 ] || [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || \
+	{ echo "kvm-pmu-filter: $$(uname -m) can't run arm64 tests: install them on an arm64 KVM host (or see scripts/kselftest-dropin.sh for QEMU)" >&2; exit 1; }
+endif
 
 lint:
 	shellcheck -x -e SC2012 $(TOP)/run_tests.sh $(TOP)/scripts/*.sh $(TOP)/.ci/run
@@ -98,6 +129,7 @@ lint:
 check: lint unit all
 	$(TOP)/run_tests.sh --build-dir $(OUTPUT)
 
+ifeq ($(KSFT_LIB),)
 install: all
 	mkdir -p $(INSTALL_PATH)
 	install -m 0755 $(TEST_GEN_PROGS) $(INSTALL_PATH)/
@@ -108,6 +140,7 @@ install: all
 
 clean:
 	rm -rf $(OUTPUT)/lib $(OUTPUT)/libkvm.a $(OUTPUT)/unit $(TEST_GEN_PROGS)
+endif
 
-.PHONY: all need-cc lint unit run_tests check install clean
+.PHONY: all need-cc lint unit run_tests check install clean can-run-arm64
 .SECONDARY:

@@ -59,7 +59,7 @@ EOT
 
 case "$(uname -m)" in
 aarch64)
-	install_pkgs gcc make libc6-dev shellcheck flex bison bc ccache libssl-dev libelf-dev
+	install_pkgs gcc make libc6-dev shellcheck flex bison bc ccache libssl-dev libelf-dev rsync
 	note "arm64 host: tests run natively; no QEMU or kernel needed"
 	exit 0
 	;;
@@ -70,6 +70,8 @@ esac
 install_pkgs gcc make libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross cpio shellcheck
 # For scripts/build-kernel.sh (bisecting, mutants, patched kernels).
 install_pkgs flex bison bc ccache libssl-dev libelf-dev
+# For scripts/kselftest-dropin.sh: kselftest's install copies with rsync.
+install_pkgs rsync
 if [ "$(qemu_major)" -lt $QEMU_MIN_MAJOR ]; then
 	enable_backports
 	apt_update
