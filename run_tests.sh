@@ -34,7 +34,8 @@ TEST@BACKEND (a TEST@BACKEND argument runs that one only).
   -P, --kernel-patches DIR
                         build Debian's linux-source-7.3 with DIR/*.patch
                         applied (a series under test, e.g. the partitioned
-                        PMU) and boot it under QEMU
+                        PMU) and boot it under QEMU; repeat it to stack a
+                        fix on the series (directories without spaces)
   -a, --append WORDS    extra kernel command-line words (qemu mode)
       --bisect          exit as "git bisect run" expects: 0 good, 1 bad,
                         125 untestable (the kernel doesn't build or boot,
@@ -72,7 +73,7 @@ while [ $# -gt 0 ]; do
 	-b|--build-dir) [ $# -ge 2 ] || die_usage "$1 needs a directory"; bindir=$2; shift ;;
 	-k|--kernel) [ $# -ge 2 ] || die_usage "$1 needs an image"; kernel=$2; shift ;;
 	-K|--kernel-tree) [ $# -ge 2 ] || die_usage "$1 needs a directory"; ktree=$2; shift ;;
-	-P|--kernel-patches) [ $# -ge 2 ] || die_usage "$1 needs a directory"; kpatches=$2; shift ;;
+	-P|--kernel-patches) [ $# -ge 2 ] || die_usage "$1 needs a directory"; kpatches="$kpatches $2"; shift ;;
 	--bisect) bisect=1 ;;
 	-a|--append) [ $# -ge 2 ] || die_usage "$1 needs words"; append="$append $2"; shift ;;
 	-B|--backend) [ $# -ge 2 ] || die_usage "$1 needs a list"; backends=$2; shift ;;
@@ -182,9 +183,12 @@ if [ -n "$ktree" ] || [ -n "$kpatches" ]; then
 		what="the tree $ktree"
 		set -- --tree "$ktree"
 	else
-		[ -d "$kpatches" ] || die_usage "patch directory '$kpatches' does not exist"
-		what="linux-source-7.3 + $kpatches"
-		set -- --patches "$kpatches"
+		what="linux-source-7.3 +$kpatches"
+		set --
+		for d in $kpatches; do
+			[ -d "$d" ] || die_usage "patch directory '$d' does not exist"
+			set -- "$@" --patches "$d"
+		done
 	fi
 	echo "# building a kernel from $what"
 	if ! kernel=$("$here/scripts/build-kernel.sh" "$@"); then

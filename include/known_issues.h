@@ -6,6 +6,9 @@
  * every finding stays visible in every run.
  *
  * Table lines: TEST CHECK KERNELS REFERENCE...
+ *   CHECK is a check's stable id (ktap_check_known()) or a shell pattern
+ *   of a check's description (ktap_check()), "double-quoted" if it has
+ *   spaces.
  *   KERNELS is FIRST-LAST, FIRST- (not fixed yet) or '*'; versions are
  *   compared numerically on their leading "a.b.c" (uname -r's).  It may
  *   end in @TAG...: the entry then holds only for runs with every TAG

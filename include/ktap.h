@@ -48,7 +48,11 @@ void ktap_vresult(enum ktap_result r, const char *reason, const char *fmt,
 #define ktap_fail(...)		ktap_result(KTAP_FAIL, NULL, __VA_ARGS__)
 #define ktap_skip(why, ...)	ktap_result(KTAP_SKIP, why, __VA_ARGS__)
 
-/* ok if @cond, else not ok; returns @cond. */
+/*
+ * ok if @cond, else not ok, or XFAIL when the known-issues table lists a
+ * pattern matching the check's description for this program, kernel and
+ * run; returns @cond.
+ */
 bool ktap_check(bool cond, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

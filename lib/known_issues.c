@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,20 +94,44 @@ static bool kernels_match(char *kernels, const char *version)
 	return true;
 }
 
+/*
+ * The next whitespace-separated field of *@line, or a "double-quoted" one
+ * (for check patterns with spaces), into @buf; false if there is none.
+ */
+static bool next_field(const char **line, char *buf, size_t len)
+{
+	const char *p = *line + strspn(*line, " \t"), *end;
+
+	if (!*p || *p == '\n')
+		return false;
+	if (*p == '"') {
+		end = strchr(++p, '"');
+		if (!end)
+			return false;
+		*line = end + 1;
+	} else {
+		end = p + strcspn(p, " \t\n");
+		*line = end;
+	}
+	snprintf(buf, len, "%.*s", (int)(end - p), p);
+	return true;
+}
+
 bool known_issue_line_matches(const char *line, const char *test, const char *check,
 			      const char *version, char *ref, size_t ref_len)
 {
-	char t[64], c[64], range[64];
-	int ref_at = 0;
+	char t[64], c[256], range[64];
 
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (*line == '#' || sscanf(line, "%63s %63s %63s %n", t, c, range, &ref_at) < 3 ||
-	    !ref_at)
+	line += strspn(line, " \t");
+	if (*line == '#' || !next_field(&line, t, sizeof(t)) ||
+	    !next_field(&line, c, sizeof(c)) || !next_field(&line, range, sizeof(range)))
 		return false;
-	if (strcmp(t, test) || strcmp(c, check) || !kernels_match(range, version))
+	line += strspn(line, " \t");
+	if (!*line || *line == '\n')
 		return false;
-	snprintf(ref, ref_len, "%s", line + ref_at);
+	if (strcmp(t, test) || fnmatch(c, check, 0) || !kernels_match(range, version))
+		return false;
+	snprintf(ref, ref_len, "%s", line);
 	ref[strcspn(ref, "\n")] = '\0';
 	return true;
 }

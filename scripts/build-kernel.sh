@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh [--tree DIR] [--patches DIR] [--name NAME]
+# build-kernel.sh [--tree DIR] [--patches DIR]... [--name NAME]
 #
 # Builds an arm64 kernel Image for the suite and prints its path: arm64
 # tinyconfig plus the suite's own `config` fragment, out of tree under
@@ -10,7 +10,9 @@
 #   --tree DIR     the source tree (a git checkout being bisected, say);
 #                  built as it is, never modified
 #   --patches DIR  apply DIR/*.patch in order; the tree is first copied, so
-#                  the source stays pristine (default tree only)
+#                  the source stays pristine (default tree only).  Repeat it
+#                  to stack series: a candidate fix on top of the series
+#                  it fixes
 #   --name NAME    the build directory's name (default: from tree and patches)
 #
 # Without --tree: Debian's linux-source-$KPF_KERNEL_SERIES (7.3), fetched by
@@ -21,11 +23,12 @@ set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
-tree='' patches='' name=''
+tree='' name=''
+patches=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--tree) [ $# -ge 2 ] || die "--tree needs a directory"; tree=$2; shift ;;
-	--patches) [ $# -ge 2 ] || die "--patches needs a directory"; patches=$2; shift ;;
+	--patches) [ $# -ge 2 ] || die "--patches needs a directory"; patches+=("$2"); shift ;;
 	--name) [ $# -ge 2 ] || die "--name needs a name"; name=$2; shift ;;
 	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
@@ -46,11 +49,13 @@ done
 cc_prefix=''
 command -v ccache >/dev/null && cc_prefix='ccache '
 
-if [ -n "$patches" ]; then
-	[ -d "$patches" ] || die "patch directory '$patches' does not exist"
-	ls "$patches"/*.patch >/dev/null 2>&1 || die "no *.patch in '$patches'"
-	patches=$(cd "$patches" && pwd)
-fi
+# The patch directories, absolute, in the order given.
+dirs=()
+for d in "${patches[@]}"; do
+	[ -d "$d" ] || die "patch directory '$d' does not exist"
+	ls "$d"/*.patch >/dev/null 2>&1 || die "no *.patch in '$d'"
+	dirs+=("$(cd "$d" && pwd)")
+done
 
 # The source: a given tree, or Debian's, copied and patched if asked.
 if [ -n "$tree" ]; then
@@ -58,22 +63,27 @@ if [ -n "$tree" ]; then
 		die "'$tree' is not a Linux source tree"
 	fi
 	tree=$(cd "$tree" && pwd)
-	[ -z "$patches" ] || die "--patches applies to the default tree only; patch your own tree"
+	[ ${#patches[@]} -eq 0 ] || die "--patches applies to the default tree only; patch your own tree"
 	name=${name:-$(basename "$tree")}
 else
 	pristine=$("$KPF_TOP/scripts/fetch-source.sh")
 	tree=$pristine
-	if [ -n "$patches" ]; then
-		sum=$(cat "$patches"/*.patch | sha256sum | cut -c1-12)
-		name=${name:-$(basename "$pristine")+$(basename "$patches")}
+	if [ ${#dirs[@]} -gt 0 ]; then
+		sum=$(for d in "${dirs[@]}"; do cat "$d"/*.patch; done | sha256sum | cut -c1-12)
+		if [ -z "$name" ]; then
+			name=$(basename "$pristine")
+			for d in "${dirs[@]}"; do name=$name+$(basename "$d"); done
+		fi
 		tree=$KPF_CACHE/src/$name
 		if [ "$(cat "$tree/.kpf-patches" 2>/dev/null)" != "$sum" ]; then
-			note "copying $(basename "$pristine") to apply $(basename "$patches")"
+			note "copying $(basename "$pristine") to apply ${dirs[*]}"
 			rm -rf "$tree"
 			cp -a --reflink=auto "$pristine" "$tree"
-			for p in "$patches"/*.patch; do
-				patch -d "$tree" -p1 -s -N <"$p" >/dev/null ||
-					die "$(basename "$p") does not apply to $(basename "$pristine")"
+			for d in "${dirs[@]}"; do
+				for p in "$d"/*.patch; do
+					patch -d "$tree" -p1 -s -N <"$p" >/dev/null ||
+						die "$(basename "$p") does not apply to $(basename "$pristine") with what precedes it"
+				done
 			done
 			echo "$sum" >"$tree/.kpf-patches"
 		fi
