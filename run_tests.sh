@@ -108,23 +108,20 @@ for b in $backends; do
 	esac
 done
 
-# A tests.cfg attribute of test $1 (timeout, backends), or nothing.
+# A tests.cfg attribute of test $1 (timeout, axis), or nothing.
 test_attr() {
 	sed -e 's/#.*//' "$here/tests.cfg" |
 		awk -v n="$1" -v a="$2=" '$1 == n { for (i = 2; i <= NF; i++) if (index($i, a) == 1) print substr($i, length(a) + 1) }'
 }
 
-# The runs: NAME@BACKEND for each test and each of its backends in this
-# run; NAME alone for a test that takes a single backend.
+# The runs: NAME@BACKEND for each test and each backend of this run; NAME
+# alone for a test that takes no backend axis.
 runs_of() {
-	own=$(test_attr "$1" backends | tr ',' ' ')
-	for b in $backends; do
-		if [ -z "$own" ]; then
-			echo "$1@$b"
-		elif echo " $own " | grep -q " $b "; then
-			[ "$(echo "$own" | wc -w)" -eq 1 ] && echo "$1" || echo "$1@$b"
-		fi
-	done
+	if [ "$(test_attr "$1" axis)" = no ]; then
+		echo "$1"
+		return
+	fi
+	for b in $backends; do echo "$1@$b"; done
 }
 
 all_tests=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/tests.cfg" | awk '{print $1}')
@@ -138,7 +135,7 @@ else
 			die_usage "unknown test '${t%@*}' (run_tests.sh --list shows them)"
 		case $t in
 		*@*) echo "$all_runs" | grep -qx "$t" ||
-			die_usage "'$t': ${t%@*} does not run on backend '${t#*@}' in this run"
+			die_usage "'$t': ${t%@*} does not run on backend '${t#*@}'"
 		     runs="$runs $t" ;;
 		*) runs="$runs $(runs_of "$t")" ;;
 		esac
