@@ -8,6 +8,10 @@
 #                        else under QEMU: see run_tests.sh --help)
 #   make install INSTALL_PATH=DIR
 #   make check           shellcheck, unit tests, build, then the suite
+#   make check-partitioned
+#                        build Debian's 7.3 with the partitioned-PMU series
+#                        (PPMU_PATCHES=DIR) and run the suite on it, both
+#                        backends, then filter_api on a host PMU left whole
 #
 # OUTPUT=DIR puts every build product under DIR (kselftest convention).
 #
@@ -129,6 +133,14 @@ lint:
 check: lint unit all
 	$(TOP)/run_tests.sh --build-dir $(OUTPUT)
 
+# The series is not part of this repository: CI has it beside it.
+PPMU_PATCHES ?= $(abspath $(TOP)/../shared/kernels/partitioned-pmu-v8)
+check-partitioned: all
+	@[ -d "$(PPMU_PATCHES)" ] || { echo "check-partitioned: no series at $(PPMU_PATCHES) (set PPMU_PATCHES=DIR)" >&2; exit 2; }
+	$(TOP)/run_tests.sh --build-dir $(OUTPUT) --kernel-patches $(PPMU_PATCHES)
+	KPF_RESERVED_HOST_COUNTERS= $(TOP)/run_tests.sh --build-dir $(OUTPUT) \
+		--kernel-patches $(PPMU_PATCHES) filter_api backend_differential
+
 ifeq ($(KSFT_LIB),)
 install: all
 	mkdir -p $(INSTALL_PATH)
@@ -142,5 +154,5 @@ clean:
 	rm -rf $(OUTPUT)/lib $(OUTPUT)/libkvm.a $(OUTPUT)/unit $(TEST_GEN_PROGS)
 endif
 
-.PHONY: all need-cc lint unit run_tests check install clean can-run-arm64
+.PHONY: all need-cc lint unit run_tests check check-partitioned install clean can-run-arm64
 .SECONDARY:
