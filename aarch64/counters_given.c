@@ -18,9 +18,6 @@
  * 10.0 TCG: target/arm/helper.c masks these registers with the hardware
  * N only) can't tell, and those checks SKIP.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "arm64/pmu.h"
 #include "ktap.h"
 #include "pmu_vm.h"
@@ -49,13 +46,6 @@ static void guest_code(uint64_t arg)
 	write_sysreg(ALL_COUNTERS, pmintenclr_el1);
 	write_sysreg(ALL_COUNTERS, pmovsclr_el0);
 	isb();
-}
-
-static bool platform_gap(const char *gap)
-{
-	const char *gaps = getenv("KPF_PLATFORM_GAPS");
-
-	return gaps && strstr(gaps, gap);
 }
 
 int main(void)

@@ -92,6 +92,8 @@ int main(void)
 {
 	struct result res[ARRAY_SIZE(cases)];
 	bool chain_counted;
+	/* The partitioned backend leaves CHAIN to the hardware. */
+	bool hw_chain = pmu_backend() != PMU_BACKEND_PARTITIONED || !platform_gap("chain");
 
 	pmu_vm_require(GUEST_EL1);
 	ktap_start(2 * ARRAY_SIZE(cases));
@@ -111,7 +113,10 @@ int main(void)
 		ktap_check(r->sw_incr == SWINC_WRITES,
 			   "%s: SW_INCR counts every PMSWINC_EL0 write (%lu of %d)",
 			   c->name, r->sw_incr, SWINC_WRITES);
-		if (pmu_filter_counts(c->ranges, c->nr, PMU_EV_CPU_CYCLES))
+		if (pmu_filter_counts(c->ranges, c->nr, PMU_EV_CPU_CYCLES) && !hw_chain)
+			ktap_skip("the partitioned backend counts CHAIN in hardware, and this platform's PMU has no CHAIN event",
+				  "%s: chained pair over allowed CPU_CYCLES wraps into CHAIN", c->name);
+		else if (pmu_filter_counts(c->ranges, c->nr, PMU_EV_CPU_CYCLES))
 			/* From PMUv3p5 counters are 64-bit: the wrap is at bit 32. */
 			ktap_check(r->high == 1 && (r->low & 0xffffffffUL) < CHAIN_PRESET,
 				   "%s: chained pair over allowed CPU_CYCLES wraps into CHAIN (high %lu, low %#lx)",

@@ -72,6 +72,16 @@ void pmu_vm_require(enum guest_el el);
  */
 bool platform_counts(unsigned int event, enum guest_el el);
 
+/*
+ * Whether $KPF_PLATFORM_GAPS (the QEMU runner's knowledge of its platform)
+ * lists @gap: a part of the architecture this platform doesn't implement,
+ * such that a check relying on it would blame KVM for the platform.
+ *   hpmn   MDCR_EL2.HPMN not applied to EL1/EL0 accesses of PMCNTEN,
+ *          PMINTEN, PMOVS
+ *   chain  no CHAIN event in the hardware PMU
+ */
+bool platform_gap(const char *gap);
+
 /* Whether KVM offers a non-VHE virtual EL2 (KVM_CAP_ARM_EL2_E2H0). */
 bool kvm_has_el2_e2h0(void);
 

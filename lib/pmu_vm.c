@@ -168,6 +168,17 @@ static bool platform_known_to_count(unsigned int event)
 	return false;
 }
 
+bool platform_gap(const char *gap)
+{
+	const char *list = getenv("KPF_PLATFORM_GAPS");
+	size_t len = strlen(gap);
+
+	for (const char *p = list; p && (p = strstr(p, gap)); p += len)
+		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
+			return true;
+	return false;
+}
+
 bool platform_counts(unsigned int event, enum guest_el el)
 {
 	static struct { unsigned int event; enum guest_el el; bool counts; } cache[16];
