@@ -35,7 +35,8 @@ const char *pmu_backend_name(enum pmu_backend backend);
 /*
  * 0 if KVM can give a VM @backend, else -errno of the attempt (set on a
  * throwaway vCPU, since KVM_HAS_DEVICE_ATTR may claim what SET refuses),
- * with a reason in @why.
+ * with a reason in @why.  A kernel that partitions tags the run
+ * "partitioned-pmu" for the known-issues table.
  */
 int pmu_backend_probe(enum pmu_backend backend, char *why, size_t len);
 

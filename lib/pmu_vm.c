@@ -54,6 +54,8 @@ int pmu_backend_probe(enum pmu_backend backend, char *why, size_t len)
 			      KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION);
 	ret = __vcpu_pmu_set_partition(vm->vcpus[0], true);
 	vm_free(vm);
+	if (!ret)
+		known_issue_tag("partitioned-pmu");
 	if (ret == -ENXIO)
 		snprintf(why, len, "this kernel has no partitioned PMU (KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION: %s)",
 			 strerror(-ret));
