@@ -133,8 +133,11 @@ lint:
 check: lint unit all
 	$(TOP)/run_tests.sh --build-dir $(OUTPUT)
 
-# The series is not part of this repository: CI has it beside it.
-PPMU_PATCHES ?= $(abspath $(TOP)/../shared/kernels/partitioned-pmu-v8)
+# The series is not part of this repository: CI has it beside this
+# checkout, or in /work/shared.
+PPMU_PATCHES ?= $(firstword $(wildcard $(abspath $(TOP)/../shared/kernels/partitioned-pmu-v8) \
+			/work/shared/kernels/partitioned-pmu-v8) \
+			$(abspath $(TOP)/../shared/kernels/partitioned-pmu-v8))
 check-partitioned: all
 	@[ -d "$(PPMU_PATCHES)" ] || { echo "check-partitioned: no series at $(PPMU_PATCHES) (set PPMU_PATCHES=DIR)" >&2; exit 2; }
 	$(TOP)/run_tests.sh --build-dir $(OUTPUT) --kernel-patches $(PPMU_PATCHES)
