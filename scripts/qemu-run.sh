@@ -52,7 +52,8 @@ command -v "$KPF_QEMU" >/dev/null ||
 	die "$KPF_QEMU not found: run scripts/setup.sh (installs qemu-system-arm from bookworm-backports)"
 
 if [ -z "$kernel" ]; then
-	kernel=$("$KPF_TOP/scripts/fetch-kernel.sh") || die "no default kernel (run scripts/setup.sh)"
+	# On failure the fetch script has printed the one line that says why.
+	kernel=$("$KPF_TOP/scripts/fetch-kernel.sh") || exit 2
 fi
 [ -f "$kernel" ] || die "kernel image '$kernel' does not exist"
 # An arm64 Image has "ARM\x64" at offset 56; Debian's 6.x vmlinuz are
@@ -70,7 +71,7 @@ for t in $programs; do
 	[ -x "$bindir/$t" ] || die "test binary $bindir/$t missing: run make"
 done
 
-busybox=$("$KPF_TOP/scripts/fetch-busybox.sh") || die "no arm64 busybox (run scripts/setup.sh)"
+busybox=$("$KPF_TOP/scripts/fetch-busybox.sh") || exit 2
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpf-qemu.XXXXXX")
 trap 'rm -rf "$work"' EXIT

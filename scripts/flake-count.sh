@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# flake-count.sh [-n RUNS] [run_tests.sh options and tests]
+#
+# Runs the suite RUNS times (default 20), each a separate run_tests.sh
+# invocation (a separate boot under QEMU), and compares every run's results
+# with the first: per test program and backend, the outcome of each check
+# (ok, not ok, SKIP, XFAIL, by number).  Prints the tests whose outcomes
+# differed and, last,
+#   flake-count: K of RUNS runs differed from the first (N checks a run)
+# Exit 0 when K is 0, 1 otherwise, 2 when a run printed no results.
+set -u -o pipefail
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+KPF_DIE_CODE=2
+
+runs=20
+if [ "${1:-}" = -n ]; then
+	case "${2:-}" in
+	''|*[!0-9]*|0) die "-n needs a number of runs" ;;
+	esac
+	runs=$2
+	shift 2
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# One line per check, "TEST@BACKEND N OUTCOME", and per test "TEST@BACKEND
+# - OUTCOME" from its top-level line; descriptions and their counts are
+# left out, outcomes only.
+outcomes() {
+	awk 'function outcome(line, failed) {
+		if (failed) return "fail"
+		if (line ~ / # SKIP/) return "skip"
+		if (line ~ / # XFAIL/) return "xfail"
+		if (line ~ / # TIMEOUT/) return "timeout"
+		return "pass"
+	     }
+	     /^# selftests: kvm-pmu-filter: / { t = $4; next }
+	     /^    (not )?ok [0-9]+ / { print t, ($1 == "not") ? $3 : $2, outcome($0, $1 == "not"); next }
+	     /^    1\.\.0 # SKIP/ { print t, 0, "skip"; next }
+	     /^(not )?ok [0-9]+ selftests: / { print t, "-", outcome($0, $1 == "not") }'
+}
+
+differed=0
+for i in $(seq "$runs"); do
+	start=$(date +%s)
+	"$KPF_TOP/run_tests.sh" "$@" >"$work/log.$i" 2>&1
+	rc=$?
+	outcomes <"$work/log.$i" >"$work/out.$i"
+	[ -s "$work/out.$i" ] || die "run $i printed no results (exit $rc): $(tail -n 3 "$work/log.$i" | tr '\n' ' ')"
+	summary=$(grep '^summary:' "$work/log.$i" | tail -n 1)
+	if [ "$i" -gt 1 ] && ! cmp -s "$work/out.1" "$work/out.$i"; then
+		differed=$((differed + 1))
+		tests=$(diff "$work/out.1" "$work/out.$i" | sed -n 's/^[<>] \([^ ]*\) .*/\1/p' | sort -u | tr '\n' ' ')
+		echo "# run $i: exit $rc, $summary, $(($(date +%s) - start)) s; differs from run 1 in: $tests"
+		cp "$work/log.$i" "${TMPDIR:-/tmp}/flake-count.run$i.log"
+		echo "#   (its log: ${TMPDIR:-/tmp}/flake-count.run$i.log)"
+	else
+		echo "# run $i: exit $rc, $summary, $(($(date +%s) - start)) s"
+	fi
+done
+echo "flake-count: $differed of $runs runs differed from the first ($(wc -l <"$work/out.1") checks a run)"
+[ "$differed" -eq 0 ]
