@@ -17,7 +17,7 @@ trap 'umount "$full" 2>/dev/null; rm -rf "$work"' EXIT
 n=0 failed=0
 
 # check NAME WANT_RC PATTERN -- COMMAND...: COMMAND must exit WANT_RC and
-# print exactly one line matching "error" (or PATTERN's line, for bisect).
+# print exactly one line matching PATTERN.
 check() {
 	local name=$1 want=$2 pattern=$3 out rc lines
 	shift 4
@@ -36,13 +36,19 @@ check() {
 
 make -s >/dev/null || die "make failed"
 echo "TAP version 13"
-echo "1..9"
+echo "1..10"
 check "a kernel image that doesn't exist" 2 "error" -- ./run_tests.sh --kernel /nonexistent/Image
 check "a file that is not an arm64 kernel" 2 "error" -- ./run_tests.sh --kernel /bin/ls
 check "an unknown test" 2 "error" -- ./run_tests.sh no_such_test
 check "an unknown PMU backend" 2 "error" -- ./run_tests.sh -B hardware
 check "no QEMU" 2 "error.*setup\.sh" -- env KPF_QEMU=qemu-system-none ./run_tests.sh filter_api
 check "no cross compiler" 2 "setup\.sh" -- make -s OUTPUT="$work/out" CROSS_COMPILE=none-
+if [ "$(uname -m)" != aarch64 ]; then
+	check "--native on a host that isn't arm64" 4 "SKIP" -- ./run_tests.sh --native filter_api
+else
+	n=$((n + 1))
+	echo "ok $n --native on a host that isn't arm64 # SKIP this host is arm64"
+fi
 check "a kernel source tree that isn't one (bisect)" 125 "untestable" -- \
 	./run_tests.sh --bisect --kernel-tree "$work"
 check "a kernel without KVM (bisect)" 125 "untestable" -- \
