@@ -33,9 +33,15 @@ enum pmu_backend pmu_backend(void)
 	exit(2);
 }
 
+/* @backend, with PMU_BACKEND_RUN made this run's. */
+static enum pmu_backend backend_of(enum pmu_backend backend)
+{
+	return backend == PMU_BACKEND_RUN ? pmu_backend() : backend;
+}
+
 const char *pmu_backend_name(enum pmu_backend backend)
 {
-	return backend_names[backend == PMU_BACKEND_RUN ? pmu_backend() : backend];
+	return backend_names[backend_of(backend)];
 }
 
 int pmu_backend_probe(enum pmu_backend backend, char *why, size_t len)
@@ -44,9 +50,7 @@ int pmu_backend_probe(enum pmu_backend backend, char *why, size_t len)
 	struct vm *vm;
 	int has, ret;
 
-	if (backend == PMU_BACKEND_RUN)
-		backend = pmu_backend();
-	if (backend == PMU_BACKEND_EMULATED)
+	if (backend_of(backend) == PMU_BACKEND_EMULATED)
 		return 0;
 	vm = vm_create();
 	vm_vcpu_add(vm, &vcfg, NULL, 0);
@@ -69,8 +73,7 @@ int pmu_backend_probe(enum pmu_backend backend, char *why, size_t len)
 
 struct vm *pmu_vm_create(const struct pmu_vm_config *cfg)
 {
-	bool partitioned = (cfg->backend == PMU_BACKEND_RUN ? pmu_backend() : cfg->backend) ==
-			   PMU_BACKEND_PARTITIONED;
+	bool partitioned = backend_of(cfg->backend) == PMU_BACKEND_PARTITIONED;
 	struct vcpu_config vcfg = { .el = cfg->el, .pmu = true, .e2h0 = cfg->e2h0 };
 	unsigned int nr = cfg->nr_vcpus ? cfg->nr_vcpus : 1;
 	struct vm *vm = vm_create();
