@@ -136,12 +136,24 @@ static void check_vcpu(const char *where, unsigned int id, const struct vcpu_run
 				  src->ok ? dst->why : src->why);
 		return;
 	}
-	ktap_check(src->v[last][1] >= ROUNDS * 2 * ITERS || !inst_counts,
-		   "%s, vCPU %u: before, INST_RETIRED counts every round (%lu after %d rounds)",
-		   where, id, src->v[last][1], ROUNDS);
+	if (inst_counts)
+		ktap_check(src->v[last][1] >= ROUNDS * 2 * ITERS,
+			   "%s, vCPU %u: before, INST_RETIRED counts every round (%lu after %d rounds)",
+			   where, id, src->v[last][1], ROUNDS);
+	else
+		ktap_skip("this platform doesn't count INST_RETIRED",
+			  "%s, vCPU %u: before, INST_RETIRED counts every round", where, id);
 	for (int c = 0; c < NR_LOOP_COUNTERS; c++) {
 		bool denied = loop_counters[c].event == PMU_EV_INST_RETIRED;
 		bool ok = true;
+
+		/* A denied check without its positive control proves nothing. */
+		if (denied && !inst_counts) {
+			ktap_skip("this platform doesn't count INST_RETIRED",
+				  "%s, vCPU %u: after, %s denied, never moves", where, id,
+				  loop_counters[c].name);
+			continue;
+		}
 
 		/* The guest's ucall ran after its last read: the saved value is later. */
 		ok = dst->restored[c] >= src->v[last][c];
