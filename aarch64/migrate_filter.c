@@ -7,10 +7,10 @@
  * destination's filter, and a pending overflow flag survives.
  *
  * The guest counts in rounds, unaware of migration.  The host saves every
- * register KVM_GET_REG_LIST names and guest memory, builds a new VM with
- * (a) the same filter, (b) a stricter one (INST_RETIRED denied) and (c) a
- * looser one, restores in KVM's list order or reversed, and lets the guest
- * go on.  Also ping-pong: ten migrations back and forth.
+ * register KVM_GET_REG_LIST names, the vGIC's and guest memory, builds a
+ * new VM with (a) the same filter, (b) a stricter one (INST_RETIRED denied)
+ * and (c) a looser one, restores in KVM's list order or reversed, and lets
+ * the guest go on.  Also ping-pong: ten migrations back and forth.
  */
 #include <string.h>
 
@@ -77,18 +77,12 @@ static struct vm *new_vm(const struct filter_vm *fv)
 
 /* Moves @src's guest into a new VM with filter @dst_fv; NULL if KVM refused. */
 static struct vm *migrate(struct vm *src, const struct filter_vm *dst_fv,
-			  enum restore_order order, struct vcpu_state **saved, char *why)
+			  enum restore_order order, struct vm_state **saved, char *why)
 {
 	struct vm *dst = new_vm(dst_fv);
-	uint64_t bad = 0;
-	int ret;
 
-	*saved = vcpu_state_save(src->vcpus[0]);
-	vm_copy_memory(dst, src);
-	ret = vcpu_state_restore(dst->vcpus[0], *saved, order, &bad);
-	if (ret) {
-		snprintf(why, UCALL_TEXT_LEN, "KVM_SET_ONE_REG %#lx refused: %s", bad,
-			 strerror(-ret));
+	*saved = vm_state_save(src);
+	if (vm_state_restore(dst, *saved, order, why, UCALL_TEXT_LEN)) {
 		vm_free(dst);
 		return NULL;
 	}
@@ -116,7 +110,7 @@ static void check_migration(const struct mig_case *c, enum restore_order order)
 	struct vm *src = new_vm(c->src), *dst;
 	struct round before, after[3];
 	uint64_t restored[3];
-	struct vcpu_state *saved = NULL;
+	struct vm_state *saved = NULL;
 	char why[UCALL_TEXT_LEN];
 	bool ok = true, inst_allowed = pmu_filter_counts(&c->dst->range, c->dst->nr,
 							  PMU_EV_INST_RETIRED);
@@ -133,9 +127,9 @@ static void check_migration(const struct mig_case *c, enum restore_order order)
 	}
 	ktap_check(after[0].r == before.r + 1, "%s, %s: the guest resumes where it left (round %lu after %lu)",
 		   c->name, on, after[0].r, before.r);
-	restored[0] = vcpu_state_reg(saved, ID_PMEVCNTR_EL0(0));
-	restored[1] = vcpu_state_reg(saved, ID_PMEVCNTR_EL0(1));
-	restored[2] = vcpu_state_reg(saved, ID_PMCCNTR_EL0);
+	restored[0] = vcpu_state_reg(saved->vcpus[0], ID_PMEVCNTR_EL0(0));
+	restored[1] = vcpu_state_reg(saved->vcpus[0], ID_PMEVCNTR_EL0(1));
+	restored[2] = vcpu_state_reg(saved->vcpus[0], ID_PMCCNTR_EL0);
 	ktap_check_known("migration-restore-not-applied", restored[0] >= before.v[0] && after[0].v[0] >= restored[0] + 2 * ITERS &&
 		   after[2].v[0] > after[1].v[0],
 		   "%s, %s: allowed CPU_CYCLES continues from its restored value (%lu -> %lu)",
@@ -165,7 +159,7 @@ static void check_migration(const struct mig_case *c, enum restore_order order)
 		   "%s, %s: counter %d's overflow flag survives (PMOVSSET %#lx -> %#lx)",
 		   c->name, on, OVF_CTR, before.ovs, after[2].ovs);
 out:
-	vcpu_state_free(saved);
+	vm_state_free(saved);
 	if (dst)
 		vm_free(dst);
 	vm_free(src);
@@ -175,7 +169,7 @@ out:
 static void check_pingpong(void)
 {
 	struct vm *vm = new_vm(&deny_one_vms[2]), *next;
-	struct vcpu_state *saved = NULL;
+	struct vm_state *saved = NULL;
 	struct round first, cur, prev;
 	char why[UCALL_TEXT_LEN];
 	bool ok = run_round(vm, &first, why), monotonic = true;
@@ -184,7 +178,7 @@ static void check_pingpong(void)
 	for (int i = 0; ok && i < PINGPONG; i++) {
 		next = migrate(vm, &deny_one_vms[2], i & 1 ? RESTORE_REVERSED : RESTORE_LISTED,
 			       &saved, why);
-		vcpu_state_free(saved);
+		vm_state_free(saved);
 		saved = NULL;
 		vm_free(vm);
 		vm = next;

@@ -104,20 +104,16 @@ static struct vm *migrate(struct vm *src, const struct pmu_vm_config *cfg,
 			  struct vcpu_run *runs, char *why)
 {
 	struct vm *dst = pmu_vm_create(cfg);
-	uint64_t bad = 0;
-	int ret = 0;
+	struct vm_state *s = vm_state_save(src);
+	int ret;
 
-	vm_copy_memory(dst, src);
-	for (unsigned int i = 0; !ret && i < cfg->nr_vcpus; i++) {
-		struct vcpu_state *s = vcpu_state_save(src->vcpus[i]);
-
+	for (unsigned int i = 0; i < cfg->nr_vcpus; i++)
 		for (int c = 0; c < NR_LOOP_COUNTERS; c++)
-			runs[i].restored[c] = vcpu_state_reg(s, counter_reg(loop_counters[c].idx));
-		ret = vcpu_state_restore(dst->vcpus[i], s, RESTORE_LISTED, &bad);
-		vcpu_state_free(s);
-	}
+			runs[i].restored[c] = vcpu_state_reg(s->vcpus[i],
+							     counter_reg(loop_counters[c].idx));
+	ret = vm_state_restore(dst, s, RESTORE_LISTED, why, UCALL_TEXT_LEN);
+	vm_state_free(s);
 	if (ret) {
-		snprintf(why, UCALL_TEXT_LEN, "KVM_SET_ONE_REG %#lx refused: %s", bad, strerror(-ret));
 		vm_free(dst);
 		return NULL;
 	}

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Saving a vCPU's whole register state (every register KVM_GET_REG_LIST
- * names: core, system, PMU, timer, firmware, EL2 for nested vCPUs) and
- * guest memory, and restoring them into a new VM: migration, as a VMM does
- * it.
+ * Saving a VM's whole state (every register KVM_GET_REG_LIST names per
+ * vCPU: core, system, PMU, timer, firmware, EL2 for nested vCPUs; the
+ * vGIC's; guest memory) and restoring it into a new VM: migration, as a VMM
+ * does it.
  */
 #ifndef STATE_H
 #define STATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "vm.h"
+
 struct vcpu;
-struct vm;
+struct vgic_state;
 
 struct saved_reg {
 	uint64_t id;
@@ -36,7 +39,24 @@ void vcpu_state_free(struct vcpu_state *s);
 /* The saved value of register @id (0 if it wasn't saved). */
 uint64_t vcpu_state_reg(const struct vcpu_state *s, uint64_t id);
 
-/* Guest RAM, byte for byte, from @src into @dst (same layout). */
-void vm_copy_memory(struct vm *dst, const struct vm *src);
+/*
+ * A whole VM, as a VMM migrates it: every vCPU's registers, the vGIC's
+ * (pending interrupts included) and guest RAM.  Saved with no vCPU running;
+ * restored into a VM built the same way (same vCPUs, features, vGIC),
+ * whose filter may differ.  On a refusal vm_state_restore() gives -errno
+ * and says which register in @why.
+ */
+struct vm_state {
+	unsigned int nr_vcpus;
+	struct vcpu_state *vcpus[VM_MAX_VCPUS];
+	struct vgic_state *vgic;	/* NULL without a vGIC */
+	uint8_t *ram;
+	uint64_t ram_gpa, ram_size;
+};
+
+struct vm_state *vm_state_save(struct vm *vm);
+int vm_state_restore(struct vm *vm, const struct vm_state *s, enum restore_order order,
+		     char *why, size_t len);
+void vm_state_free(struct vm_state *s);
 
 #endif

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arm64/vgic.h"
 #include "kvm_compat.h"
 #include "state.h"
 #include "test_util.h"
@@ -89,9 +91,59 @@ void vcpu_state_free(struct vcpu_state *s)
 	free(s);
 }
 
-void vm_copy_memory(struct vm *dst, const struct vm *src)
+struct vm_state *vm_state_save(struct vm *vm)
 {
-	TEST_ASSERT(dst->ram_size == src->ram_size && dst->ram_gpa == src->ram_gpa,
-		    "VMs with different memory layouts");
-	memcpy(dst->ram, src->ram, src->ram_size);
+	struct vm_state *s = calloc(1, sizeof(*s));
+
+	TEST_ASSERT(s, "out of memory");
+	/* vCPUs first: completing an MMIO exit may touch the vGIC. */
+	s->nr_vcpus = vm->nr_vcpus;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		s->vcpus[i] = vcpu_state_save(vm->vcpus[i]);
+	if (vm->vgic_fd >= 0)
+		s->vgic = vgic_state_save(vm);
+	s->ram = malloc(vm->ram_size);
+	TEST_ASSERT(s->ram, "out of memory");
+	memcpy(s->ram, vm->ram, vm->ram_size);
+	s->ram_gpa = vm->ram_gpa;
+	s->ram_size = vm->ram_size;
+	return s;
+}
+
+int vm_state_restore(struct vm *vm, const struct vm_state *s, enum restore_order order,
+		     char *why, size_t len)
+{
+	uint32_t group = 0;
+	uint64_t bad = 0;
+	int ret;
+
+	TEST_ASSERT(vm->nr_vcpus == s->nr_vcpus && vm->ram_size == s->ram_size &&
+		    vm->ram_gpa == s->ram_gpa && (vm->vgic_fd >= 0) == !!s->vgic,
+		    "restoring into a VM built differently");
+	memcpy(vm->ram, s->ram, s->ram_size);
+	/* Registers before the vGIC: its redistributors are found by MPIDR. */
+	for (unsigned int i = 0; i < s->nr_vcpus; i++) {
+		ret = vcpu_state_restore(vm->vcpus[i], s->vcpus[i], order, &bad);
+		if (ret) {
+			snprintf(why, len, "vCPU %u: KVM_SET_ONE_REG %#lx refused: %s", i, bad,
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	ret = s->vgic ? vgic_state_restore(vm, s->vgic, &group, &bad) : 0;
+	if (ret)
+		snprintf(why, len, "vGIC: KVM_SET_DEVICE_ATTR group %u attr %#lx refused: %s",
+			 group, bad, strerror(-ret));
+	return ret;
+}
+
+void vm_state_free(struct vm_state *s)
+{
+	if (!s)
+		return;
+	for (unsigned int i = 0; i < s->nr_vcpus; i++)
+		vcpu_state_free(s->vcpus[i]);
+	vgic_state_free(s->vgic);
+	free(s->ram);
+	free(s);
 }

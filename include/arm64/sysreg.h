@@ -38,6 +38,7 @@
 #define ID_TCR_EL1		SYSREG_ID(3, 0, 2, 0, 2)
 #define ID_MAIR_EL1		SYSREG_ID(3, 0, 10, 2, 0)
 #define ID_VBAR_EL1		SYSREG_ID(3, 0, 12, 0, 0)
+#define ID_MPIDR_EL1		SYSREG_ID(3, 0, 0, 0, 5)
 #define ID_TPIDR_EL1		SYSREG_ID(3, 0, 13, 0, 4)
 #define ID_SP_EL2		SYSREG_ID(3, 6, 4, 1, 0)
 #define ID_ID_AA64DFR0_EL1	SYSREG_ID(3, 0, 0, 5, 0)
