@@ -33,29 +33,10 @@ static const struct counter {
 	{ "cycle counter", PMU_CYCLE_IDX, PMU_EV_CPU_CYCLES, ~0UL - HEADROOM },
 };
 
-static volatile uint64_t irq_overflows;
-
-static void pmu_irq(struct ex_regs *regs)
-{
-	uint32_t intid = gic_ack();
-
-	if (intid == PMU_IRQ_PPI) {
-		uint64_t ovs = read_sysreg(pmovsset_el0);
-
-		irq_overflows |= ovs;
-		write_sysreg(ovs, pmovsclr_el0);
-		isb();
-	}
-	if (intid != GIC_SPURIOUS)
-		gic_eoi(intid);
-}
-
 static void guest_code(uint64_t arg)
 {
 	guest_step("enable the PMU interrupt");
-	gic_init_cpu();
-	gic_enable_ppi(PMU_IRQ_PPI);
-	guest_install_irq_handler(pmu_irq);
+	guest_pmu_irq_setup();
 
 	for (unsigned int c = 0; c < ARRAY_SIZE(counters); c++) {
 		const struct counter *ctr = &counters[c];
@@ -63,7 +44,7 @@ static void guest_code(uint64_t arg)
 
 		guest_step("count across the overflow");
 		pmu_reset();
-		irq_overflows = 0;
+		pmu_irq_overflows = 0;
 		pmu_write_evtyper(ctr->idx, ctr->idx == PMU_CYCLE_IDX ? 0 : ctr->event);
 		pmu_write_counter(ctr->idx, ctr->preset);
 		write_sysreg(BIT(ctr->idx), pmintenset_el1);
@@ -73,12 +54,12 @@ static void guest_code(uint64_t arg)
 		pmu_workload(ITERS);
 		pmu_stop();
 		guest_step("wait for the interrupt");
-		for (int i = 0; i < IRQ_WAIT && !(irq_overflows & BIT(ctr->idx)); i++)
+		for (int i = 0; i < IRQ_WAIT && !(pmu_irq_overflows & BIT(ctr->idx)); i++)
 			isb();
 		local_irq_disable();
 		flags = read_sysreg(pmovsset_el0);
 		write_sysreg(~0UL, pmintenclr_el1);
-		GUEST_SYNC(c, irq_overflows, flags, pmu_read_counter(ctr->idx));
+		GUEST_SYNC(c, pmu_irq_overflows, flags, pmu_read_counter(ctr->idx));
 	}
 }
 

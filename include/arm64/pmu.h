@@ -24,6 +24,15 @@ uint64_t pmu_read_counter(unsigned int idx);
 void pmu_write_evtyper_indirect(unsigned int idx, uint64_t val);
 uint64_t pmu_read_counter_indirect(unsigned int idx);
 
+/*
+ * The PMU overflow interrupt (PPI 23) through the vGICv3: after
+ * guest_pmu_irq_setup() (IRQs still masked), each interrupt taken adds one
+ * to pmu_irqs_taken, ORs PMOVSSET_EL0 into pmu_irq_overflows and clears
+ * those flags, as a guest's PMU driver does.
+ */
+extern volatile uint64_t pmu_irqs_taken, pmu_irq_overflows;
+void guest_pmu_irq_setup(void);
+
 static inline unsigned int pmu_nr_counters(void)
 {
 	return (read_sysreg(pmcr_el0) >> PMCR_N_SHIFT) & PMCR_N_MASK;

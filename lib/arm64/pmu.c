@@ -5,11 +5,40 @@
 #include <unistd.h>
 
 #include "arm64/pmu.h"
+#include "arm64/processor.h"
+#include "arm64/vgic.h"
 #include "test_util.h"
 #include "ucall.h"
 #include "vcpu.h"
 
 /* ---- guest side ---- */
+
+volatile uint64_t pmu_irqs_taken, pmu_irq_overflows;
+
+static void pmu_irq(struct ex_regs *regs)
+{
+	uint32_t intid = gic_ack();
+
+	if (intid == PMU_IRQ_PPI) {
+		uint64_t ovs = read_sysreg(pmovsset_el0);
+
+		pmu_irqs_taken++;
+		pmu_irq_overflows |= ovs;
+		write_sysreg(ovs, pmovsclr_el0);
+		isb();
+	}
+	if (intid != GIC_SPURIOUS)
+		gic_eoi(intid);
+}
+
+void guest_pmu_irq_setup(void)
+{
+	pmu_irqs_taken = 0;
+	pmu_irq_overflows = 0;
+	gic_init_cpu();
+	gic_enable_ppi(PMU_IRQ_PPI);
+	guest_install_irq_handler(pmu_irq);
+}
 
 /* PMEVTYPER<n>_EL0 and PMEVCNTR<n>_EL0 take n in the encoding: one case each. */
 #define PMEV_CASES(op)							\
