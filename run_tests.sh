@@ -182,10 +182,14 @@ if [ -n "$ktree" ] || [ -n "$kpatches" ]; then
 	else
 		what="linux-source-7.3 +$kpatches"
 		set --
+		KPF_KERNEL_TAGS=
 		for d in $kpatches; do
 			[ -d "$d" ] || die_usage "patch directory '$d' does not exist"
 			set -- "$@" --patches "$d"
+			KPF_KERNEL_TAGS="$KPF_KERNEL_TAGS+$(basename "$d") "
 		done
+		# known-issues.cfg can tell a series from the series with its fixes.
+		export KPF_KERNEL_TAGS
 	fi
 	echo "# building a kernel from $what"
 	if ! kernel=$("$here/scripts/build-kernel.sh" "$@"); then

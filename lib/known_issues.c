@@ -73,10 +73,31 @@ bool known_issue_has_tag(const char *tag)
 	return strstr(tags, word);
 }
 
-/* "RANGE@TAG@TAG": the range holds @version and this run has every TAG. */
+/*
+ * The patch sets the runner built this run's kernel with, from
+ * $KPF_KERNEL_TAGS ("+DIR" per directory given to run_tests.sh -P).
+ */
+static void tag_kernel_patches(void)
+{
+	static bool done;
+	const char *env = getenv("KPF_KERNEL_TAGS");
+	char word[64];
+	int n;
+
+	for (; !done && env && sscanf(env, " %63s%n", word, &n) == 1; env += n)
+		known_issue_tag(word);
+	done = true;
+}
+
+/*
+ * "RANGE@TAG@!TAG": the range holds @version, this run has every TAG and
+ * none of the !TAGs.
+ */
 static bool kernels_match(char *kernels, const char *version)
 {
 	char *tag = strchr(kernels, '@');
+
+	tag_kernel_patches();
 
 	if (tag)
 		*tag++ = '\0';
@@ -87,7 +108,7 @@ static bool kernels_match(char *kernels, const char *version)
 
 		if (next)
 			*next++ = '\0';
-		if (!known_issue_has_tag(tag))
+		if (*tag == '!' ? known_issue_has_tag(tag + 1) : !known_issue_has_tag(tag))
 			return false;
 		tag = next;
 	}

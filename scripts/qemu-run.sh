@@ -88,12 +88,15 @@ platform_counts=0x11
 [ "$KPF_QEMU_ICOUNT" = shift=0 ] && platform_counts="0x08 0x11"
 # What QEMU 10.0's TCG leaves out that tests would otherwise take for KVM
 # bugs (target/arm/helper.c): MDCR_EL2.HPMN is not applied to EL1/EL0
-# accesses of PMCNTEN, PMINTEN and PMOVS (masked with PMCR_EL0.N only), and
-# its PMU has no CHAIN event (pm_events[]).
-platform_gaps="hpmn chain"
+# accesses of PMCNTEN, PMINTEN and PMOVS (masked with PMCR_EL0.N only), nor
+# to PMCR_EL0.P from EL1 (pmcr_write() resets every counter); MDCR_EL2.TPMCR
+# traps nothing (PMCR_EL0's accessfn checks TPM only); and its PMU has no
+# CHAIN event (pm_events[]).
+platform_gaps="hpmn hpmn-p tpmcr chain"
 cat >"$root/init" <<EOT
 #!/bin/busybox sh
 export KPF_PLATFORM_COUNTS="$platform_counts" KPF_PLATFORM_GAPS="$platform_gaps"
+export KPF_KERNEL_TAGS="${KPF_KERNEL_TAGS:-}"
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys

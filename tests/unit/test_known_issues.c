@@ -18,7 +18,7 @@ int main(void)
 	const char *line = "filter_pmceid  pmceid-sw-incr  5.11-7.2  README.md#finding-1 (KVM)\n";
 	char ref[128] = "";
 
-	ktap_start(19);
+	ktap_start(21);
 	ktap_check(kernel_version_cmp("7.3.4+deb13-arm64", "7.3.4") == 0, "suffixes are ignored");
 	ktap_check(kernel_version_cmp("7.3", "7.3.0") == 0, "missing parts are 0");
 	ktap_check(kernel_version_cmp("6.12.57", "6.9") > 0, "numeric, not lexical: 6.12 > 6.9");
@@ -48,6 +48,12 @@ int main(void)
 	ktap_check(matches(line, "filter_api", "partition-attr", "7.3.4") &&
 		   !matches(line, "filter_api", "partition-attr", "7.2.1"),
 		   "it holds for a run with every tag, on its kernels only");
+	line = "filter_api  partition-attr  7.3@series@!+fixes  ref\n";
+	ktap_check(matches(line, "filter_api", "partition-attr", "7.3.4"),
+		   "a !TAG entry holds for a run without that tag");
+	known_issue_tag("+fixes");
+	ktap_check(!matches(line, "filter_api", "partition-attr", "7.3.4"),
+		   "and not for a run with it");
 	line = "filter_el_bits \"*: cycle counter never counts (*)\" 7.3@series  ref 6\n";
 	ktap_check(matches(line, "filter_el_bits", "DENY CPU_CYCLES: cycle counter never counts (40005)", "7.3.4"),
 		   "a quoted pattern matches a check's description");
