@@ -147,9 +147,19 @@ static void check_move(const struct filter_vm *fv, enum step s,
 	const char *which = reserved ? "reserved counter HPMN" : "first-range counter HPMN-1";
 	bool allowed = pmu_filter_counts(&fv->range, fv->nr, PMU_EV_CPU_CYCLES);
 	bool control = platform_counts(PMU_EV_CPU_CYCLES, GUEST_EL2);
+	/*
+	 * The hardware's PMCR_EL0.E enables every counter of a partitioned
+	 * guest: KVM must trap the guest hypervisor's PMCR_EL0 to enable the
+	 * first range alone.
+	 */
+	bool untrapped = s == E_NOT_HPME && !reserved &&
+			 pmu_backend() == PMU_BACKEND_PARTITIONED && platform_gap("tpmcr");
 
 	if (!control)
 		ktap_skip("this platform doesn't count CPU_CYCLES at vEL2",
+			  "%s: %s: %s", fv->name, step_names[s], which);
+	else if (untrapped)
+		ktap_skip("this platform's MDCR_EL2.TPMCR traps nothing (QEMU 10.0 TCG)",
 			  "%s: %s: %s", fv->name, step_names[s], which);
 	else if (on && allowed)
 		ktap_check(d >= 2 * ITERS, "%s: %s: %s counts (%lu)", fv->name,
@@ -196,8 +206,13 @@ int main(void)
 		check_move(fv, HPMD_THEN_TYPE, true, true, r->b[HPMD_THEN_TYPE]);
 		ktap_check(r->a[P_FROM_EL1] == 0, "%s: %s: first-range counter reset (%lu)",
 			   fv->name, step_names[P_FROM_EL1], r->a[P_FROM_EL1]);
-		ktap_check(r->b[P_FROM_EL1] == PRESET, "%s: %s: reserved counter kept (%lu)",
-			   fv->name, step_names[P_FROM_EL1], r->b[P_FROM_EL1]);
+		/* A partitioned guest's PMCR_EL0.P at EL1 reaches the hardware. */
+		if (pmu_backend() == PMU_BACKEND_PARTITIONED && platform_gap("hpmn-p"))
+			ktap_skip("this platform's PMCR_EL0.P at EL1 resets counters above MDCR_EL2.HPMN too (QEMU 10.0 TCG)",
+				  "%s: %s: reserved counter kept", fv->name, step_names[P_FROM_EL1]);
+		else
+			ktap_check(r->b[P_FROM_EL1] == PRESET, "%s: %s: reserved counter kept (%lu)",
+				   fv->name, step_names[P_FROM_EL1], r->b[P_FROM_EL1]);
 		/* "The PE is executing at EL2": P resets the second range too. */
 		ktap_check(r->a[P_FROM_EL2] == 0 && r->b[P_FROM_EL2] == 0,
 			   "%s: %s: both ranges reset (%lu, %lu)", fv->name,

@@ -79,6 +79,9 @@ bool platform_counts(unsigned int event, enum guest_el el);
  * such that a check relying on it would blame KVM for the platform.
  *   hpmn   MDCR_EL2.HPMN not applied to EL1/EL0 accesses of PMCNTEN,
  *          PMINTEN, PMOVS
+ *   hpmn-p MDCR_EL2.HPMN not applied to PMCR_EL0.P written at EL1: every
+ *          counter is reset
+ *   tpmcr  MDCR_EL2.TPMCR doesn't trap PMCR_EL0
  *   chain  no CHAIN event in the hardware PMU
  */
 bool platform_gap(const char *gap);
