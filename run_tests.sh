@@ -200,6 +200,8 @@ if [ -n "$ktree" ] || [ -n "$kpatches" ]; then
 fi
 
 if [ "$mode" = qemu ]; then
+	# Only a kernel built here from -P patch sets is tagged with them.
+	[ -n "$kpatches" ] || unset KPF_KERNEL_TAGS
 	# The same script runs inside the QEMU guest, in native mode.
 	set -- --build-dir "$bindir" --timeout "$timeout" --backend "$(echo "$backends" | tr ' ' ',')"
 	[ -n "$kernel" ] && set -- "$@" --kernel "$kernel"

@@ -15,7 +15,9 @@
  * other filter; the guest counts on, unmasks IRQs and reports what it took.
  * The architecture keeps an overflow flag, and the interrupt it raises,
  * until software clears it: a filter applied after the overflow doesn't
- * take it back.
+ * take it back.  (KVM drives the PMU's line from PMOVSSET at every entry:
+ * what the migration must carry for the interrupt to be taken is the
+ * GIC's configuration; the vGIC read-back checks the rest.)
  */
 #include "arm64/pmu.h"
 #include "arm64/processor.h"
@@ -102,10 +104,17 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 	struct vgic_state *readback = NULL;
 	char why[UCALL_TEXT_LEN] = "";
 	struct ucall uc;
-	uint64_t ovs, pending, value, restored, host, diff_attr = 0;
+	uint64_t ovs, pending, value, restored, host, moved, diff_attr = 0;
 	bool level, ran, want_irq = allows(c->src) || allows(c->dst);
 	unsigned int diffs;
 
+	if (!control) {
+		for (int i = 0; i < CHECKS; i++)
+			ktap_skip(el == GUEST_EL2 ? "this platform doesn't count CPU_CYCLES at vEL2" :
+				  "this platform doesn't count CPU_CYCLES", "%s, %s", at, c->name);
+		vm_free(src);
+		return;
+	}
 	if (!run_to_sync(src, &uc)) {
 		for (int i = 0; i < CHECKS; i++)
 			ktap_fail("%s, %s: guest failed before migration: %s", at, c->name, uc.text);
@@ -121,9 +130,6 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 		ktap_check((ovs & BIT(0)) && (pending & BIT(PMU_IRQ_PPI)) && level,
 			   "%s, %s: at migration counter 0 has overflowed, PPI 23 pending (PMOVSSET %#lx, guest's GICR_ISPENDR0 %#lx, host's line level %d)",
 			   at, c->name, ovs, pending, level);
-	else if (!control)
-		ktap_skip("this platform doesn't count CPU_CYCLES",
-			  "%s, %s: at migration nothing has overflowed", at, c->name);
 	else
 		ktap_check(!(ovs & BIT(0)) && !(pending & BIT(PMU_IRQ_PPI)) && !level &&
 			   value == PRESET,
@@ -153,20 +159,18 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 		ktap_check(uc.args[0] == 1 && (uc.args[1] & BIT(0)),
 			   "%s, %s: the overflow interrupt is taken once on the destination (%lu times, PMOVSSET in the handler %#lx)",
 			   at, c->name, uc.args[0], uc.args[1]);
-	else if (!control)
-		ktap_skip("this platform doesn't count CPU_CYCLES",
-			  "%s, %s: no overflow interrupt on the destination", at, c->name);
 	else
 		ktap_check(uc.args[0] == 0 && uc.args[2] == PRESET,
 			   "%s, %s: no overflow interrupt on the destination (%lu taken, counter %#lx)",
 			   at, c->name, uc.args[0], uc.args[2]);
+	/* A 32-bit counter wraps at its overflow; a 64-bit one counts on above. */
+	moved = uc.args[2] - restored;
+	if (!vcpu_pmu_has_64bit_counters(dst->vcpus[0]))
+		moved &= 0xffffffffUL;
 	if (allows(c->dst))
-		ktap_check(((uc.args[2] - restored) & 0xffffffffUL) >= ITERS,
+		ktap_check(moved >= ITERS && moved < BIT(31),
 			   "%s, %s: counter 0, allowed at the destination, counts on from %#lx (%#lx)",
 			   at, c->name, restored, uc.args[2]);
-	else if (!control)
-		ktap_skip("this platform doesn't count CPU_CYCLES",
-			  "%s, %s: counter 0, denied at the destination, never moves", at, c->name);
 	else
 		ktap_check(uc.args[2] == restored && host == restored,
 			   "%s, %s: counter 0, denied at the destination, never moves from %#lx (guest %#lx, host %#lx)",

@@ -114,6 +114,7 @@
 #define DFR0_PMUVER_MASK	0xfUL
 #define PMUVER_V3		0x1
 #define PMUVER_V3P1		0x4
+#define PMUVER_V3P5		0x6
 #define PMUVER_IMPDEF		0xf
 
 #endif

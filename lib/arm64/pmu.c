@@ -179,6 +179,14 @@ unsigned int vcpu_pmu_event_space(struct vcpu *vcpu)
 	return pmuver == PMUVER_V3 ? 1024 : 65536;
 }
 
+bool vcpu_pmu_has_64bit_counters(struct vcpu *vcpu)
+{
+	uint64_t dfr0 = vcpu_get_reg(vcpu, ID_ID_AA64DFR0_EL1);
+	unsigned int pmuver = (dfr0 >> DFR0_PMUVER_SHIFT) & DFR0_PMUVER_MASK;
+
+	return pmuver >= PMUVER_V3P5 && pmuver != PMUVER_IMPDEF;
+}
+
 int __vcpu_pmu_set_pmu(struct vcpu *vcpu, int pmu_type)
 {
 	return __vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,

@@ -226,7 +226,8 @@ static struct vgic_state *vgic_state_layout(struct vm *vm)
 		vgic_add_irq_block(s, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, mpidr, 0);
 	}
 	for (unsigned int first = 32; first < nr_irqs; first += 32)
-		vgic_add_irq_block(s, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, 0, first);
+		vgic_add_irq_block(s, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
+				   vgic_mpidr_attr(vm->vcpus[0]), first);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		uint64_t mpidr = vgic_mpidr_attr(vm->vcpus[i]);
 
@@ -317,7 +318,8 @@ void vgic_state_free(struct vgic_state *s)
 bool vgic_line_level(struct vm *vm, unsigned int vcpu, unsigned int intid)
 {
 	struct vgic_saved_reg r = { .group = KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO };
-	uint64_t attr = (intid < 32 ? vgic_mpidr_attr(vm->vcpus[vcpu]) : 0) |
+	/* SPIs are the same through any vCPU's, but KVM wants a real MPIDR. */
+	uint64_t attr = vgic_mpidr_attr(vm->vcpus[intid < 32 ? vcpu : 0]) |
 			VGIC_LEVEL_INFO_LINE_LEVEL << KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT |
 			(intid & ~31U);
 	uint64_t v = 0;
