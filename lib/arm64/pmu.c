@@ -171,18 +171,19 @@ int __vcpu_pmu_init(struct vcpu *vcpu)
 			       KVM_ARM_VCPU_PMU_V3_INIT, NULL);
 }
 
+static unsigned int vcpu_pmuver(struct vcpu *vcpu)
+{
+	return (vcpu_get_reg(vcpu, ID_ID_AA64DFR0_EL1) >> DFR0_PMUVER_SHIFT) & DFR0_PMUVER_MASK;
+}
+
 unsigned int vcpu_pmu_event_space(struct vcpu *vcpu)
 {
-	uint64_t dfr0 = vcpu_get_reg(vcpu, ID_ID_AA64DFR0_EL1);
-	unsigned int pmuver = (dfr0 >> DFR0_PMUVER_SHIFT) & DFR0_PMUVER_MASK;
-
-	return pmuver == PMUVER_V3 ? 1024 : 65536;
+	return vcpu_pmuver(vcpu) == PMUVER_V3 ? 1024 : 65536;
 }
 
 bool vcpu_pmu_has_64bit_counters(struct vcpu *vcpu)
 {
-	uint64_t dfr0 = vcpu_get_reg(vcpu, ID_ID_AA64DFR0_EL1);
-	unsigned int pmuver = (dfr0 >> DFR0_PMUVER_SHIFT) & DFR0_PMUVER_MASK;
+	unsigned int pmuver = vcpu_pmuver(vcpu);
 
 	return pmuver >= PMUVER_V3P5 && pmuver != PMUVER_IMPDEF;
 }
