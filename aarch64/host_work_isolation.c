@@ -18,12 +18,10 @@
  * (instructions, this thread, EL0) must count at least its spins.
  */
 #include <errno.h>
-#include <linux/perf_event.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "arm64/pmu.h"
+#include "host_perf.h"
 #include "ktap.h"
 #include "pmu_cases.h"
 #include "pmu_vm.h"
@@ -58,17 +56,6 @@ static void guest_code(uint64_t arg)
 	}
 }
 
-static int host_instructions_open(void)
-{
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_HARDWARE, .size = sizeof(attr),
-		.config = PERF_COUNT_HW_INSTRUCTIONS,
-		.exclude_kernel = 1, .exclude_hv = 1, .exclude_guest = 1,
-	};
-
-	return syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
-}
-
 static void host_spin(void)
 {
 	for (volatile unsigned long i = 0; i < HOST_SPIN; i++)
@@ -83,14 +70,15 @@ int main(void)
 	unsigned int rounds = 0;
 	struct ucall uc;
 	struct vm *vm;
-	int perf, i;
+	int perf, perf_errno, i;
 
 	pmu_vm_require(GUEST_EL1);
 	ktap_start(2 * NR_LOOP_COUNTERS + 1);
 	for (i = 0; i < NR_LOOP_COUNTERS; i++)
 		own_min[i] = ~0UL, exit_max[i] = 0;
 
-	perf = host_instructions_open();
+	perf = host_perf_open_instructions();
+	perf_errno = errno;
 	vm = pmu_vm_create(&cfg);
 	while (vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC) {
 		if (uc.args[0] == 2) {
@@ -108,8 +96,7 @@ int main(void)
 		}
 		rounds += uc.args[0];
 	}
-	if (perf >= 0 && read(perf, &host_count, sizeof(host_count)) != sizeof(host_count))
-		host_count = 0;
+	host_count = host_perf_read(perf);
 	if (uc.cmd != UCALL_DONE || rounds != ROUNDS) {
 		for (i = 0; i < 2 * NR_LOOP_COUNTERS; i++)
 			ktap_fail("guest failed after %u rounds: %s", rounds, uc.text);
@@ -124,7 +111,7 @@ int main(void)
 		}
 	}
 	if (perf < 0)
-		ktap_skip(strerror(errno), "host perf counts its own instructions while a guest counts");
+		ktap_skip(strerror(perf_errno), "host perf counts its own instructions while a guest counts");
 	else
 		ktap_check(host_count >= ROUNDS * (uint64_t)HOST_SPIN,
 			   "host perf counts its own instructions while a guest counts (%lu, at least %lu)",

@@ -7,8 +7,11 @@
  * vcpu_load().  The guest counts a loop per round and reports its running
  * totals (an exit each round); meanwhile the host disturbs the vCPU: plain
  * KVM_RUN round trips, the vCPU thread moved between pCPUs by another
- * thread, preempted by a competing thread, kicked out of KVM_RUN by
- * signals, or made to take KVM_RUN's immediate_exit path before each round.
+ * thread, preempted by a competing thread (also while host perf counts the
+ * vCPU thread, as `perf stat -p <vmm>` does: the host's events are scheduled
+ * out while the guest's PMU context is still loaded), kicked out of KVM_RUN
+ * by signals, or made to take KVM_RUN's immediate_exit path before each
+ * round.
  * VMs: no filter (the positive control), DENY INST_RETIRED, DENY
  * CPU_CYCLES.  Every round of an allowed counter counts at least its loop
  * (nothing lost); a denied counter stays at 0.  The most a round counted is
@@ -19,11 +22,13 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "arm64/pmu.h"
+#include "host_perf.h"
 #include "ktap.h"
 #include "pmu_cases.h"
 #include "pmu_filter.h"
@@ -48,10 +53,14 @@ static void guest_code(uint64_t arg)
 	}
 }
 
-enum disturbance { ROUND_TRIPS, PCPU_MOVES, PREEMPTION, SIGNALS, IMMEDIATE_EXIT, NR_DIST };
+enum disturbance {
+	ROUND_TRIPS, PCPU_MOVES, PREEMPTION, HOST_PERF_PREEMPTION, SIGNALS, IMMEDIATE_EXIT,
+	NR_DIST
+};
 
 static const char *const dist_names[NR_DIST] = {
 	"KVM_RUN round trips", "pCPU migration", "preemption by a competing thread",
+	"preemption while host perf counts the vCPU thread",
 	"signals kicking KVM_RUN", "immediate_exit before each round",
 };
 
@@ -89,6 +98,7 @@ static void *disturb(void *p)
 			pause_ms(2);
 			break;
 		case PREEMPTION:
+		case HOST_PERF_PREEMPTION:
 			/* Share the vCPU's pCPU and spin: the vCPU is preempted. */
 			CPU_ZERO(&set);
 			CPU_SET(0, &set);
@@ -109,6 +119,7 @@ static void *disturb(void *p)
 }
 
 struct run {
+	const char *skip;		/* why the run couldn't be made */
 	bool ran;
 	uint64_t total[ROUNDS][NR_LOOP_COUNTERS];
 	char why[UCALL_TEXT_LEN];
@@ -119,14 +130,24 @@ static void run_vm(const struct filter_vm *fv, enum disturbance what, struct run
 	struct pmu_vm_config cfg = { .el = GUEST_EL1, .filters = &fv->range,
 				     .nr_filters = fv->nr, .code = guest_code };
 	struct disturber d = { .what = what, .vcpu_tid = syscall(SYS_gettid) };
-	struct vm *vm = pmu_vm_create(&cfg);
-	struct vcpu *vcpu = vm->vcpus[0];
+	int perf = -1;
+	struct vm *vm;
+	struct vcpu *vcpu;
 	cpu_set_t all;
 	pthread_t t;
 	struct ucall uc;
 
+	if (what == HOST_PERF_PREEMPTION) {
+		perf = host_perf_open_instructions();
+		if (perf < 0) {
+			r->skip = strerror(errno);
+			return;
+		}
+	}
+	vm = pmu_vm_create(&cfg);
+	vcpu = vm->vcpus[0];
 	sched_getaffinity(0, sizeof(all), &all);
-	if (what == PREEMPTION) {
+	if (what == PREEMPTION || what == HOST_PERF_PREEMPTION) {
 		cpu_set_t one;
 
 		CPU_ZERO(&one);
@@ -150,6 +171,8 @@ static void run_vm(const struct filter_vm *fv, enum disturbance what, struct run
 	sched_setaffinity(0, sizeof(all), &all);
 	snprintf(r->why, sizeof(r->why), "%s", uc.text);
 	vm_free(vm);
+	if (perf >= 0)
+		close(perf);
 }
 
 /* Every round adds its loop and less than a loop more (allowed), or nothing (denied). */
@@ -160,6 +183,10 @@ static void check(const char *dn, const struct filter_vm *fv, unsigned int c,
 	bool allowed = pmu_filter_counts(&fv->range, fv->nr, loop_counters[c].event);
 	uint64_t prev = 0, min_step = ~0UL, max_step = 0;
 
+	if (r->skip) {
+		ktap_skip(r->skip, "%s, %s: %s", dn, fv->name, cn);
+		return;
+	}
 	if (!r->ran) {
 		ktap_fail("%s, %s: %s: guest failed: %s", dn, fv->name, cn, r->why);
 		return;
