@@ -52,10 +52,11 @@ static void guest_code(uint64_t arg)
 		local_irq_enable();
 		pmu_start();
 		pmu_workload(ITERS);
-		pmu_stop();
 		guest_step("wait for the interrupt");
+		/* Still counting: PMCR_EL0.E gates the overflow interrupt request. */
 		for (int i = 0; i < IRQ_WAIT && !(pmu_irq_overflows & BIT(ctr->idx)); i++)
 			isb();
+		pmu_stop();
 		local_irq_disable();
 		flags = read_sysreg(pmovsset_el0);
 		write_sysreg(~0UL, pmintenclr_el1);
