@@ -10,7 +10,9 @@
  * counting only for the first range; PMCR_EL0.P written at EL1 resets only
  * the first range, written at EL2 both.  The counters on either side of the boundary stand for
  * the ranges: HPMN-1, the last of the first range, and HPMN, the first
- * reserved one; both count CPU_CYCLES at vEL2 (NSH=1).
+ * reserved one; both count CPU_CYCLES at vEL2 (NSH=1).  The split also
+ * survives a migration: a guest hypervisor restored into a new VM with only
+ * HPME set goes on counting on its reserved counter at once.
  */
 #include "arm64/pmu.h"
 #include "arm64/processor.h"
@@ -27,14 +29,15 @@
 #define MDCR_HPME	BIT(7)
 #define MDCR_HPMD	BIT(17)
 
-enum step { N_AT_EL1, HPME_NOT_E, E_NOT_HPME, HPMD, HPMD_THEN_TYPE, P_FROM_EL1, P_FROM_EL2,
-	    NR_STEPS };
+enum step { N_AT_EL1, HPME_NOT_E, E_NOT_HPME, HPMD, HPMD_THEN_TYPE, MIGRATE, HPME_MIGRATED,
+	    P_FROM_EL1, P_FROM_EL2, NR_STEPS };
 
 static const char *const step_names[NR_STEPS] = {
 	[HPME_NOT_E] = "MDCR_EL2.HPME=1, PMCR_EL0.E=0",
 	[E_NOT_HPME] = "MDCR_EL2.HPME=0, PMCR_EL0.E=1",
 	[HPMD] = "MDCR_EL2.HPMD=1, both enabled",
 	[HPMD_THEN_TYPE] = "MDCR_EL2.HPMD=1, then event types written again",
+	[HPME_MIGRATED] = "MDCR_EL2.HPME=1, PMCR_EL0.E=0, counting on after a migration",
 	[P_FROM_EL1] = "PMCR_EL0.P written by the nested guest",
 	[P_FROM_EL2] = "PMCR_EL0.P written at vEL2",
 };
@@ -104,6 +107,16 @@ static void guest_code(uint64_t arg)
 	count(f, r, true, MDCR_HPME | MDCR_HPMD, true, d);
 	GUEST_SYNC(HPMD_THEN_TYPE, d[0], d[1]);
 
+	guest_step("count on HPME alone across a migration");
+	d[0] = pmu_read_counter(f);
+	d[1] = pmu_read_counter(r);
+	set_mdcr(MDCR_HPME | MDCR_HPMD, MDCR_HPME);
+	GUEST_SYNC(MIGRATE, 0, 0);
+	/* No PMU access from here to the loop's end: the restore alone must do. */
+	pmu_workload(ITERS);
+	set_mdcr(MDCR_HPME | MDCR_HPMD, 0);
+	GUEST_SYNC(HPME_MIGRATED, pmu_read_counter(f) - d[0], pmu_read_counter(r) - d[1]);
+
 	guest_step("reset counters from the nested guest");
 	pmu_write_counter(f, PRESET);
 	pmu_write_counter(r, PRESET);
@@ -133,11 +146,16 @@ static void run_vm(const struct filter_vm *fv, struct run *r)
 	r->ran = true;
 	for (unsigned int s = 0; r->ran && s < NR_STEPS; s++) {
 		r->ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC && uc.args[0] == s;
+		snprintf(r->why, sizeof(r->why), "%s", uc.text);
 		r->a[s] = uc.args[1];
 		r->b[s] = uc.args[2];
+		if (r->ran && s == MIGRATE) {
+			vm = pmu_vm_migrate(vm, &cfg, r->why, sizeof(r->why));
+			r->ran = vm;
+		}
 	}
-	snprintf(r->why, sizeof(r->why), "%s", uc.text);
-	vm_free(vm);
+	if (vm)
+		vm_free(vm);
 }
 
 /* One counter's move in one step: counts iff @on and CPU_CYCLES is allowed. */
@@ -180,7 +198,7 @@ int main(void)
 	static struct run runs[ARRAY_SIZE(vms)];
 
 	pmu_vm_require(GUEST_EL2);
-	ktap_start(ARRAY_SIZE(vms) * 12);
+	ktap_start(ARRAY_SIZE(vms) * 14);
 	for (unsigned int v = 0; v < ARRAY_SIZE(vms); v++)
 		run_vm(vms[v], &runs[v]);
 
@@ -189,7 +207,7 @@ int main(void)
 		const struct run *r = &runs[v];
 
 		if (!r->ran) {
-			for (int i = 0; i < 12; i++)
+			for (int i = 0; i < 14; i++)
 				ktap_fail("%s: guest failed: %s", fv->name, r->why);
 			continue;
 		}
@@ -204,6 +222,8 @@ int main(void)
 		check_move(fv, HPMD, true, true, r->b[HPMD]);
 		check_move(fv, HPMD_THEN_TYPE, false, false, r->a[HPMD_THEN_TYPE]);
 		check_move(fv, HPMD_THEN_TYPE, true, true, r->b[HPMD_THEN_TYPE]);
+		check_move(fv, HPME_MIGRATED, false, false, r->a[HPME_MIGRATED]);
+		check_move(fv, HPME_MIGRATED, true, true, r->b[HPME_MIGRATED]);
 		ktap_check(r->a[P_FROM_EL1] == 0, "%s: %s: first-range counter reset (%lu)",
 			   fv->name, step_names[P_FROM_EL1], r->a[P_FROM_EL1]);
 		/* A partitioned guest's PMCR_EL0.P at EL1 reaches the hardware. */

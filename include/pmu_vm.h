@@ -55,6 +55,15 @@ struct pmu_vm_config {
 struct vm *pmu_vm_create(const struct pmu_vm_config *cfg);
 
 /*
+ * @src migrated into a new VM as @cfg says, as a VMM does it: every vCPU's
+ * registers, the vGIC and guest memory (vm_state_save()), in list order.
+ * @src is freed.  NULL, with the reason in @why, if the destination refused
+ * the state.
+ */
+struct vm *pmu_vm_migrate(struct vm *src, const struct pmu_vm_config *cfg,
+			  char *why, size_t len);
+
+/*
  * KTAP-skips the whole program, with the reason, unless this host can run a
  * vPMU guest at @el on this run's backend: /dev/kvm, KVM_CAP_ARM_PMU_V3, a
  * vGICv3, for EL2 KVM_CAP_ARM_EL2, and pmu_backend_probe().  Tags the run

@@ -11,6 +11,7 @@
 #include "known_issues.h"
 #include "ktap.h"
 #include "pmu_vm.h"
+#include "state.h"
 #include "ucall.h"
 #include "test_util.h"
 
@@ -215,4 +216,20 @@ bool platform_counts(unsigned int event, enum guest_el el)
 	if (cached < ARRAY_SIZE(cache))
 		cache[cached++] = (typeof(cache[0])){ event, el, counts };
 	return counts;
+}
+
+struct vm *pmu_vm_migrate(struct vm *src, const struct pmu_vm_config *cfg,
+			  char *why, size_t len)
+{
+	struct vm *dst = pmu_vm_create(cfg);
+	struct vm_state *s = vm_state_save(src);
+	int ret = vm_state_restore(dst, s, RESTORE_LISTED, why, len);
+
+	vm_state_free(s);
+	vm_free(src);
+	if (ret) {
+		vm_free(dst);
+		return NULL;
+	}
+	return dst;
 }
