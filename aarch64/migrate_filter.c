@@ -67,10 +67,15 @@ static bool run_round(struct vm *vm, struct round *out, char *why)
 	return true;
 }
 
+static struct pmu_vm_config vm_config(const struct filter_vm *fv)
+{
+	return (struct pmu_vm_config){ .el = GUEST_EL1, .filters = &fv->range,
+				       .nr_filters = fv->nr, .code = guest_code };
+}
+
 static struct vm *new_vm(const struct filter_vm *fv)
 {
-	struct pmu_vm_config cfg = { .el = GUEST_EL1, .filters = &fv->range,
-				     .nr_filters = fv->nr, .code = guest_code };
+	struct pmu_vm_config cfg = vm_config(fv);
 
 	return pmu_vm_create(&cfg);
 }
@@ -79,14 +84,9 @@ static struct vm *new_vm(const struct filter_vm *fv)
 static struct vm *migrate(struct vm *src, const struct filter_vm *dst_fv,
 			  enum restore_order order, struct vm_state **saved, char *why)
 {
-	struct vm *dst = new_vm(dst_fv);
+	struct pmu_vm_config cfg = vm_config(dst_fv);
 
-	*saved = vm_state_save(src);
-	if (vm_state_restore(dst, *saved, order, why, UCALL_TEXT_LEN)) {
-		vm_free(dst);
-		return NULL;
-	}
-	return dst;
+	return pmu_vm_migrate(src, &cfg, order, saved, why, UCALL_TEXT_LEN);
 }
 
 static const struct mig_case {

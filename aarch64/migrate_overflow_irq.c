@@ -76,10 +76,15 @@ static const struct mig_case {
 
 #define CHECKS	4
 
+static struct pmu_vm_config vm_config(const struct filter_vm *fv, enum guest_el el)
+{
+	return (struct pmu_vm_config){ .el = el, .filters = &fv->range, .nr_filters = fv->nr,
+				       .code = guest_code, .arg = el };
+}
+
 static struct vm *new_vm(const struct filter_vm *fv, enum guest_el el)
 {
-	struct pmu_vm_config cfg = { .el = el, .filters = &fv->range, .nr_filters = fv->nr,
-				     .code = guest_code, .arg = el };
+	struct pmu_vm_config cfg = vm_config(fv, el);
 
 	return pmu_vm_create(&cfg);
 }
@@ -99,6 +104,7 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 {
 	const char *at = el == GUEST_EL2 ? "vEL2" : "EL1";
 	bool control = platform_counts(PMU_EV_CPU_CYCLES, el);
+	struct pmu_vm_config dst_cfg = vm_config(c->dst, el);
 	struct vm *src = new_vm(c->src, el), *dst = NULL;
 	struct vm_state *saved = NULL;
 	struct vgic_state *readback = NULL;
@@ -124,7 +130,6 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 	ovs = uc.args[0];
 	pending = uc.args[1];
 	value = uc.args[2];
-	saved = vm_state_save(src);
 	level = vgic_line_level(src, 0, PMU_IRQ_PPI);
 	if (allows(c->src))
 		ktap_check((ovs & BIT(0)) && (pending & BIT(PMU_IRQ_PPI)) && level,
@@ -136,8 +141,8 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 			   "%s, %s: at migration counter 0 is still at its preset, nothing pending (%#lx, PMOVSSET %#lx, GICR_ISPENDR0 %#lx, line level %d)",
 			   at, c->name, value, ovs, pending, level);
 
-	dst = new_vm(c->dst, el);
-	if (vm_state_restore(dst, saved, RESTORE_LISTED, why, sizeof(why))) {
+	dst = pmu_vm_migrate(src, &dst_cfg, RESTORE_LISTED, &saved, why, sizeof(why));
+	if (!dst) {
 		for (int i = 1; i < CHECKS; i++)
 			ktap_fail("%s, %s: restore: %s", at, c->name, why);
 		goto out;

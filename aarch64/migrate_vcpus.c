@@ -103,20 +103,14 @@ static uint64_t counter_reg(unsigned int idx)
 static struct vm *migrate(struct vm *src, const struct pmu_vm_config *cfg,
 			  struct vcpu_run *runs, char *why)
 {
-	struct vm *dst = pmu_vm_create(cfg);
-	struct vm_state *s = vm_state_save(src);
-	int ret;
+	struct vm_state *s;
+	struct vm *dst = pmu_vm_migrate(src, cfg, RESTORE_LISTED, &s, why, UCALL_TEXT_LEN);
 
 	for (unsigned int i = 0; i < cfg->nr_vcpus; i++)
 		for (int c = 0; c < NR_LOOP_COUNTERS; c++)
 			runs[i].restored[c] = vcpu_state_reg(s->vcpus[i],
 							     counter_reg(loop_counters[c].idx));
-	ret = vm_state_restore(dst, s, RESTORE_LISTED, why, UCALL_TEXT_LEN);
 	vm_state_free(s);
-	if (ret) {
-		vm_free(dst);
-		return NULL;
-	}
 	return dst;
 }
 

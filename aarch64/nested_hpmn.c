@@ -150,7 +150,11 @@ static void run_vm(const struct filter_vm *fv, struct run *r)
 		r->a[s] = uc.args[1];
 		r->b[s] = uc.args[2];
 		if (r->ran && s == MIGRATE) {
-			vm = pmu_vm_migrate(vm, &cfg, r->why, sizeof(r->why));
+			struct vm *next = pmu_vm_migrate(vm, &cfg, RESTORE_LISTED, NULL,
+							 r->why, sizeof(r->why));
+
+			vm_free(vm);
+			vm = next;
 			r->ran = vm;
 		}
 	}

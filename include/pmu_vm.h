@@ -7,6 +7,7 @@
 #define PMU_VM_H
 
 #include "kvm_compat.h"
+#include "state.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -55,12 +56,14 @@ struct pmu_vm_config {
 struct vm *pmu_vm_create(const struct pmu_vm_config *cfg);
 
 /*
- * @src migrated into a new VM as @cfg says, as a VMM does it: every vCPU's
- * registers, the vGIC and guest memory (vm_state_save()), in list order.
- * @src is freed.  NULL, with the reason in @why, if the destination refused
- * the state.
+ * @src's guest moved into a new VM as @cfg says, as a VMM does it: every
+ * vCPU's registers, the vGIC and guest memory (vm_state_save()), restored
+ * in @order.  @src stays.  The state saved goes to @saved, for the caller
+ * to free, or is freed if @saved is NULL.  NULL, with the reason in @why,
+ * if the destination refused the state.
  */
 struct vm *pmu_vm_migrate(struct vm *src, const struct pmu_vm_config *cfg,
+			  enum restore_order order, struct vm_state **saved,
 			  char *why, size_t len);
 
 /*

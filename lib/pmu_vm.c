@@ -11,7 +11,6 @@
 #include "known_issues.h"
 #include "ktap.h"
 #include "pmu_vm.h"
-#include "state.h"
 #include "ucall.h"
 #include "test_util.h"
 
@@ -219,14 +218,17 @@ bool platform_counts(unsigned int event, enum guest_el el)
 }
 
 struct vm *pmu_vm_migrate(struct vm *src, const struct pmu_vm_config *cfg,
+			  enum restore_order order, struct vm_state **saved,
 			  char *why, size_t len)
 {
 	struct vm *dst = pmu_vm_create(cfg);
 	struct vm_state *s = vm_state_save(src);
-	int ret = vm_state_restore(dst, s, RESTORE_LISTED, why, len);
+	int ret = vm_state_restore(dst, s, order, why, len);
 
-	vm_state_free(s);
-	vm_free(src);
+	if (saved)
+		*saved = s;
+	else
+		vm_state_free(s);
 	if (ret) {
 		vm_free(dst);
 		return NULL;
