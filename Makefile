@@ -72,7 +72,7 @@ LIBKVM_O := $(patsubst %.c,$(OUTPUT)/%.o,$(LIBKVM_C)) \
 	    $(patsubst %.S,$(OUTPUT)/%.o,$(LIBKVM_S))
 
 # Host-side logic with unit tests, built for the build machine.
-UNIT_LIB_C := lib/ktap.c lib/known_issues.c lib/guest_print.c lib/pmu_filter.c lib/arm64/esr.c
+UNIT_LIB_C := lib/assert.c lib/ktap.c lib/known_issues.c lib/guest_print.c lib/pmu_filter.c lib/arm64/esr.c
 UNIT_TESTS := $(patsubst $(TOP)/tests/unit/%.c,$(OUTPUT)/unit/%,$(wildcard $(TOP)/tests/unit/*.c))
 
 
@@ -113,7 +113,7 @@ $(OUTPUT)/unit/%: $(TOP)/tests/unit/%.c $(addprefix $(TOP)/,$(UNIT_LIB_C)) $(wil
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) $< $(addprefix $(TOP)/,$(UNIT_LIB_C)) -o $@
 
 unit: $(UNIT_TESTS)
-	@$(TOP)/scripts/run-units.sh $(UNIT_TESTS)
+	@KPF_KNOWN_ISSUES=$(TOP)/known-issues.cfg $(TOP)/scripts/run-units.sh $(UNIT_TESTS)
 
 ifeq ($(KSFT_LIB),)
 run_tests: all

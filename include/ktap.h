@@ -31,6 +31,8 @@ struct ktap_counts {
 void ktap_set_output(FILE *out);
 const struct ktap_counts *ktap_counts(void);
 void ktap_reset(void);
+/* For the unit tests: put counts saved from ktap_counts() back. */
+void ktap_restore(const struct ktap_counts *c);
 
 void ktap_start(unsigned int plan);
 void ktap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -44,24 +46,37 @@ void ktap_result(enum ktap_result r, const char *reason, const char *fmt, ...)
 void ktap_vresult(enum ktap_result r, const char *reason, const char *fmt,
 		  va_list ap);
 
+/*
+ * @n results of one kind for cases that can't run one by one (a VM that
+ * couldn't be made, a feature the kernel lacks): "<what> (case i of n)".
+ */
+void ktap_skip_n(unsigned int n, const char *why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ktap_fail_n(unsigned int n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #define ktap_pass(...)		ktap_result(KTAP_PASS, NULL, __VA_ARGS__)
 #define ktap_fail(...)		ktap_result(KTAP_FAIL, NULL, __VA_ARGS__)
 #define ktap_skip(why, ...)	ktap_result(KTAP_SKIP, why, __VA_ARGS__)
 
 /*
- * ok if @cond, else not ok, or XFAIL when the known-issues table lists a
- * pattern matching the check's description for this program, kernel and
- * run; returns @cond.
+ * ok if @cond; if not, not ok, or XFAIL when a pattern entry of the
+ * known-issues table lists the check's description for this program,
+ * kernel and run, within the count it was reviewed at.  Returns @cond.
  */
 bool ktap_check(bool cond, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * ok if @cond; if not, XFAIL when the known-issues table lists @check for
- * this program and kernel, else not ok.  @check is the check's stable id.
+ * A check a known kernel bug may fail, by its stable id @check.  ok if
+ * @cond.  If not, XFAIL only when the table lists @check for this program,
+ * kernel and run, within its reviewed count, and @as_predicted says the
+ * failure is exactly the one the finding predicts (the values the bug's
+ * model gives); any other failure is not ok, and says why the entry
+ * didn't cover it.  Returns @cond.
  */
-bool ktap_check_known(const char *check, bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+bool ktap_check_known(const char *check, bool cond, bool as_predicted, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 int ktap_exit_code(const struct ktap_counts *c);
 

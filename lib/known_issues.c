@@ -29,13 +29,21 @@ int kernel_version_cmp(const char *a, const char *b)
 	return version_cmp_parts(a, b, 3);
 }
 
-/* "6.12" as an upper bound holds every 6.12.y: compare as many parts as it has. */
-static int version_cmp_upper(const char *v, const char *last)
+/* How many dot-separated numbers version @v spells out. */
+static int version_parts(const char *v)
 {
 	int parts = 1;
 
-	for (const char *p = last; *p && *p != '+' && *p != '-'; p++)
+	for (const char *p = v; *p && *p != '+' && *p != '-' && *p != '@'; p++)
 		parts += *p == '.';
+	return parts;
+}
+
+/* "6.12" as an upper bound holds every 6.12.y: compare as many parts as it has. */
+static int version_cmp_upper(const char *v, const char *last)
+{
+	int parts = version_parts(last);
+
 	return version_cmp_parts(v, last, parts > 3 ? 3 : parts);
 }
 
@@ -55,13 +63,13 @@ bool kernel_in_range(const char *range, const char *version)
 	       (!*last || version_cmp_upper(version, last) <= 0);
 }
 
-static char tags[256] = " ";
+static char tags[512] = " ";
 
 void known_issue_tag(const char *tag)
 {
 	size_t len = strlen(tags);
 
-	if (!known_issue_has_tag(tag))
+	if (*tag && !known_issue_has_tag(tag))
 		snprintf(tags + len, sizeof(tags) - len, "%s ", tag);
 }
 
@@ -73,46 +81,22 @@ bool known_issue_has_tag(const char *tag)
 	return strstr(tags, word);
 }
 
-/*
- * The patch sets the runner built this run's kernel with, from
- * $KPF_KERNEL_TAGS ("+DIR" per directory given to run_tests.sh -P).
- */
-static void tag_kernel_patches(void)
+void known_issue_tag_kernel(const char *release)
 {
-	static bool done;
 	const char *env = getenv("KPF_KERNEL_TAGS");
+	const char *p = release + strspn(release, "0123456789.");
 	char word[64];
 	int n;
 
-	for (; !done && env && sscanf(env, " %63s%n", word, &n) == 1; env += n)
+	for (; env && sscanf(env, " %63s%n", word, &n) == 1; env += n)
 		known_issue_tag(word);
-	done = true;
-}
-
-/*
- * "RANGE@TAG@!TAG": the range holds @version, this run has every TAG and
- * none of the !TAGs.
- */
-static bool kernels_match(char *kernels, const char *version)
-{
-	char *tag = strchr(kernels, '@');
-
-	tag_kernel_patches();
-
-	if (tag)
-		*tag++ = '\0';
-	if (!kernel_in_range(kernels, version))
-		return false;
-	while (tag && *tag) {
-		char *next = strchr(tag, '@');
-
-		if (next)
-			*next++ = '\0';
-		if (*tag == '!' ? known_issue_has_tag(tag + 1) : !known_issue_has_tag(tag))
-			return false;
-		tag = next;
+	/* "7.3.4+partitioned-pmu-v8+partitioned-pmu-v8-fixes" */
+	while (*p == '+') {
+		n = 1 + strcspn(p + 1, "+");
+		snprintf(word, sizeof(word), "%.*s", n, p);
+		known_issue_tag(word);
+		p += n;
 	}
-	return true;
 }
 
 /*
@@ -134,28 +118,100 @@ static bool next_field(const char **line, char *buf, size_t len)
 		end = p + strcspn(p, " \t\n");
 		*line = end;
 	}
+	if ((size_t)(end - p) >= len)
+		return false;
 	snprintf(buf, len, "%.*s", (int)(end - p), p);
 	return true;
 }
 
-bool known_issue_line_matches(const char *line, const char *test, const char *check,
-			      const char *version, char *ref, size_t ref_len)
+static bool is_pattern(const char *check)
 {
-	char t[64], c[256], range[64];
+	return strpbrk(check, "*?[");
+}
 
-	line += strspn(line, " \t");
-	if (*line == '#' || !next_field(&line, t, sizeof(t)) ||
-	    !next_field(&line, c, sizeof(c)) || !next_field(&line, range, sizeof(range)))
-		return false;
-	line += strspn(line, " \t");
-	if (!*line || *line == '\n')
-		return false;
-	if (strcmp(t, test) || fnmatch(c, check, 0) || !kernels_match(range, version))
-		return false;
-	snprintf(ref, ref_len, "%s", line);
-	ref[strcspn(ref, "\n")] = '\0';
+/* The KERNELS field's range, without its @TAGs. */
+static void kernels_range(const char *kernels, char *range, size_t len)
+{
+	snprintf(range, len, "%.*s", (int)strcspn(kernels, "@"), kernels);
+}
+
+int known_issue_parse(const char *text, unsigned int line, struct known_issue_entry *e,
+		      char *why, size_t why_len)
+{
+	const char *p = text + strspn(text, " \t");
+	char count[16], range[64], *end;
+
+	*e = (struct known_issue_entry){ .line = line };
+	if (!*p || *p == '\n' || *p == '#')
+		return 0;
+	if (!next_field(&p, e->test, sizeof(e->test)) ||
+	    !next_field(&p, e->check, sizeof(e->check)) ||
+	    !next_field(&p, e->kernels, sizeof(e->kernels)) ||
+	    !next_field(&p, count, sizeof(count))) {
+		snprintf(why, why_len, "line %u: not TEST CHECK KERNELS COUNT REFERENCE", line);
+		return -1;
+	}
+	e->count = strtoul(count, &end, 10);
+	if (*end || !e->count) {
+		snprintf(why, why_len, "line %u: COUNT '%s' is not a number of checks", line, count);
+		return -1;
+	}
+	p += strspn(p, " \t");
+	snprintf(e->ref, sizeof(e->ref), "%s", p);
+	e->ref[strcspn(e->ref, "\n")] = '\0';
+	if (!*e->ref) {
+		snprintf(why, why_len, "line %u: no reference", line);
+		return -1;
+	}
+	kernels_range(e->kernels, range, sizeof(range));
+	if (is_pattern(e->check) && (strchr(range, '-') || version_parts(range) != 3)) {
+		snprintf(why, why_len,
+			 "line %u: a pattern entry names the one kernel it was reviewed on (a.b.c), not '%s'",
+			 line, range);
+		return -1;
+	}
+	return 1;
+}
+
+/* Whether this run has every TAG and none of the !TAGs of "RANGE@TAG@!TAG". */
+static bool tags_match(const char *kernels)
+{
+	const char *tag = strchr(kernels, '@');
+	char word[64];
+
+	while (tag) {
+		size_t n = strcspn(++tag, "@");
+
+		snprintf(word, sizeof(word), "%.*s", (int)n, tag);
+		if (*word == '!' ? known_issue_has_tag(word + 1) : !known_issue_has_tag(word))
+			return false;
+		tag = strchr(tag, '@');
+	}
 	return true;
 }
+
+enum known_issue_match known_issue_entry_match(const struct known_issue_entry *e,
+					       const char *test, const char *check,
+					       const char *version)
+{
+	char range[64];
+
+	if (strcmp(e->test, test) || fnmatch(e->check, check, 0) || !tags_match(e->kernels))
+		return KNOWN_ISSUE_NONE;
+	kernels_range(e->kernels, range, sizeof(range));
+	if (kernel_in_range(range, version))
+		return KNOWN_ISSUE_LISTED;
+	return is_pattern(e->check) ? KNOWN_ISSUE_STALE : KNOWN_ISSUE_NONE;
+}
+
+/* The table, read once per run. */
+static struct {
+	bool loaded;
+	struct known_issue_entry *entries;
+	unsigned int nr;
+	char bad[300];		/* the first line that isn't an entry */
+	char release[65];
+} table;
 
 static FILE *open_table(void)
 {
@@ -173,19 +229,98 @@ static FILE *open_table(void)
 	return fopen(path, "r");
 }
 
-bool known_issue(const char *check, char *ref, size_t ref_len)
+void known_issue_reload(void)
 {
-	FILE *f = open_table();
-	struct utsname u;
-	char line[512];
-	bool found = false;
+	free(table.entries);
+	table = (typeof(table)){ 0 };
+}
 
-	if (!f)
-		return false;
+static void load_table(void)
+{
+	struct known_issue_entry e;
+	struct utsname u;
+	unsigned int line = 0;
+	char text[1024], why[256];
+	FILE *f;
+
+	if (table.loaded)
+		return;
+	table.loaded = true;
 	uname(&u);
-	while (!found && fgets(line, sizeof(line), f))
-		found = known_issue_line_matches(line, program_invocation_short_name, check,
-						 u.release, ref, ref_len);
+	snprintf(table.release, sizeof(table.release), "%s", u.release);
+	known_issue_tag_kernel(u.release);
+	f = open_table();
+	if (!f)
+		return;
+	while (fgets(text, sizeof(text), f)) {
+		int r = known_issue_parse(text, ++line, &e, why, sizeof(why));
+
+		if (r < 0 && !*table.bad)
+			snprintf(table.bad, sizeof(table.bad), "known-issues.cfg %s", why);
+		if (r <= 0)
+			continue;
+		table.entries = realloc(table.entries, (table.nr + 1) * sizeof(e));
+		if (!table.entries)
+			abort();
+		table.entries[table.nr++] = e;
+	}
 	fclose(f);
-	return found;
+}
+
+static struct known_issue_entry *lookup(const char *check, struct known_issue *ki)
+{
+	struct known_issue_entry *stale = NULL;
+
+	load_table();
+	*ki = (struct known_issue){ KNOWN_ISSUE_NONE };
+	if (*table.bad) {
+		ki->match = KNOWN_ISSUE_BAD_TABLE;
+		snprintf(ki->why, sizeof(ki->why), "%s", table.bad);
+		return NULL;
+	}
+	for (unsigned int i = 0; i < table.nr; i++) {
+		struct known_issue_entry *e = &table.entries[i];
+
+		switch (known_issue_entry_match(e, program_invocation_short_name, check,
+						table.release)) {
+		case KNOWN_ISSUE_LISTED:
+			ki->match = KNOWN_ISSUE_LISTED;
+			ki->entry = e;
+			return e;
+		case KNOWN_ISSUE_STALE:
+			stale = stale ? stale : e;
+			break;
+		default:
+			break;
+		}
+	}
+	if (stale) {
+		ki->match = KNOWN_ISSUE_STALE;
+		ki->entry = stale;
+	}
+	return NULL;
+}
+
+void known_issue_failed(const char *check, struct known_issue *ki)
+{
+	struct known_issue_entry *e = lookup(check, ki);
+
+	if (e && ++e->covered > e->count)
+		ki->match = KNOWN_ISSUE_OVER;
+}
+
+bool known_issue_listed(const char *check, struct known_issue *ki)
+{
+	return lookup(check, ki);
+}
+
+void known_issue_report(void (*diag)(const char *fmt, ...))
+{
+	for (unsigned int i = 0; i < table.nr; i++) {
+		const struct known_issue_entry *e = &table.entries[i];
+
+		if (e->covered)
+			diag("known-issues.cfg:%u (%s) covered %u check%s, reviewed at %u",
+			     e->line, e->check, e->covered, e->covered == 1 ? "" : "s", e->count);
+	}
 }

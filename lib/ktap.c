@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
+#include <string.h>
 
 #include "known_issues.h"
 #include "ktap.h"
@@ -20,6 +21,11 @@ void ktap_set_output(FILE *f)
 const struct ktap_counts *ktap_counts(void)
 {
 	return &counts;
+}
+
+void ktap_restore(const struct ktap_counts *c)
+{
+	counts = *c;
 }
 
 void ktap_reset(void)
@@ -82,42 +88,114 @@ void ktap_result(enum ktap_result r, const char *reason, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void result_n(enum ktap_result r, unsigned int n, const char *why,
+		     const char *fmt, va_list ap)
+{
+	char what[512];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	for (unsigned int i = 1; i <= n; i++)
+		ktap_result(r, why, "%s (case %u of %u)", what, i, n);
+}
+
+void ktap_skip_n(unsigned int n, const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	result_n(KTAP_SKIP, n, why, fmt, ap);
+	va_end(ap);
+}
+
+void ktap_fail_n(unsigned int n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	result_n(KTAP_FAIL, n, NULL, fmt, ap);
+	va_end(ap);
+}
+
 /*
- * A failed check whose description the known-issues table lists (by a
- * pattern) for this kernel and run is an expected failure.
+ * The result of a failed check that the known-issues table may list: XFAIL
+ * only within what the entry was reviewed for, else a failure that says
+ * which entry would have covered it and why it doesn't.
  */
+static void known_failure(struct known_issue *ki, bool as_predicted, const char *what)
+{
+	const struct known_issue_entry *e = ki->entry;
+
+	switch (ki->match) {
+	case KNOWN_ISSUE_LISTED:
+		if (as_predicted) {
+			ktap_result(KTAP_XFAIL, e->ref, "%s", what);
+			return;
+		}
+		ktap_result(KTAP_FAIL, NULL, "%s", what);
+		ktap_diag("known-issues.cfg:%u (%s) lists this check, but this is not the failure its finding predicts: %s",
+			  e->line, e->check, e->ref);
+		return;
+	case KNOWN_ISSUE_OVER:
+		ktap_result(KTAP_FAIL, NULL, "%s", what);
+		ktap_diag("known-issues.cfg:%u (%s) was reviewed at %u check%s a run and would cover more: review it (%s)",
+			  e->line, e->check, e->count, e->count == 1 ? "" : "s", e->ref);
+		return;
+	case KNOWN_ISSUE_STALE:
+		ktap_result(KTAP_FAIL, NULL, "%s", what);
+		ktap_diag("known-issues.cfg:%u (%s) covers this test on %.*s only, the kernel it was reviewed on: review it for this one (%s)",
+			  e->line, e->check, (int)strcspn(e->kernels, "@"), e->kernels, e->ref);
+		return;
+	case KNOWN_ISSUE_BAD_TABLE:
+		ktap_result(KTAP_FAIL, NULL, "%s", what);
+		ktap_diag("%s", ki->why);
+		return;
+	case KNOWN_ISSUE_NONE:
+		break;
+	}
+	ktap_result(KTAP_FAIL, NULL, "%s", what);
+}
+
 bool ktap_check(bool cond, const char *fmt, ...)
 {
-	char what[512], ref[256];
+	struct known_issue ki;
+	char what[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	if (cond)
+	if (cond) {
 		ktap_result(KTAP_PASS, NULL, "%s", what);
-	else if (known_issue(what, ref, sizeof(ref)))
-		ktap_result(KTAP_XFAIL, ref, "%s", what);
-	else
-		ktap_result(KTAP_FAIL, NULL, "%s", what);
-	return cond;
+		return true;
+	}
+	/* Pattern entries can't say how a check fails: their count and kernel bound them. */
+	known_issue_failed(what, &ki);
+	known_failure(&ki, true, what);
+	return false;
 }
 
-bool ktap_check_known(const char *check, bool cond, const char *fmt, ...)
+bool ktap_check_known(const char *check, bool cond, bool as_predicted, const char *fmt, ...)
 {
-	char ref[256];
-	bool known = known_issue(check, ref, sizeof(ref));
+	struct known_issue ki;
+	char what[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (cond)
-		ktap_vresult(KTAP_PASS, NULL, fmt, ap);
-	else
-		ktap_vresult(known ? KTAP_XFAIL : KTAP_FAIL, ref, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	if (cond && known)
-		ktap_diag("known issue '%s' did not reproduce on this kernel: %s", check, ref);
-	return cond;
+	if (cond) {
+		ktap_result(KTAP_PASS, NULL, "%s", what);
+		if (known_issue_listed(check, &ki))
+			ktap_diag("known issue '%s' did not reproduce on this kernel: %s",
+				  check, ki.entry->ref);
+		return true;
+	}
+	if (as_predicted)
+		known_issue_failed(check, &ki);
+	else
+		known_issue_listed(check, &ki);
+	known_failure(&ki, as_predicted, what);
+	return false;
 }
 
 int ktap_exit_code(const struct ktap_counts *c)
@@ -150,6 +228,7 @@ noreturn void ktap_finish(void)
 
 	if (ran != counts.planned)
 		ktap_diag("planned %u cases but ran %u", counts.planned, ran);
+	known_issue_report(ktap_diag);
 	ktap_diag("Totals: pass:%u fail:%u xfail:%u xpass:0 skip:%u error:0",
 		  counts.pass, counts.fail, counts.xfail, counts.skip);
 	exit(ktap_exit_code(&counts));
