@@ -36,6 +36,11 @@ TEST@BACKEND (a TEST@BACKEND argument runs that one only).
                         applied (a series under test, e.g. the partitioned
                         PMU) and boot it under QEMU; repeat it to stack a
                         fix on the series (directories without spaces)
+  -T, --kernel-tag NAME the kernel carries patch set NAME (e.g.
+                        partitioned-pmu-v8-fixes): known-issues.cfg entries
+                        tagged +NAME hold for it, as for -P DIR with that
+                        name; repeat it for each.  A kernel built by
+                        scripts/build-kernel.sh --patches says so itself
   -a, --append WORDS    extra kernel command-line words (qemu mode)
       --bisect          exit as "git bisect run" expects: 0 good, 1 bad,
                         125 untestable (the kernel doesn't build or boot,
@@ -66,6 +71,8 @@ timeout=
 verbose=0
 list=0
 tests=
+# Patch sets the kernel carries, for known-issues.cfg (words "+NAME").
+ktags=${KPF_KERNEL_TAGS:-}
 backends=${KPF_PMU_BACKENDS:-emulated,partitioned}
 
 while [ $# -gt 0 ]; do
@@ -76,6 +83,9 @@ while [ $# -gt 0 ]; do
 	-P|--kernel-patches) [ $# -ge 2 ] || die_usage "$1 needs a directory"; kpatches="$kpatches $2"; shift ;;
 	--bisect) bisect=1 ;;
 	-a|--append) [ $# -ge 2 ] || die_usage "$1 needs words"; append="$append $2"; shift ;;
+	-T|--kernel-tag) [ $# -ge 2 ] || die_usage "$1 needs a patch set name"
+		case $2 in *[!A-Za-z0-9._+-]*|'') die_usage "kernel tag '$2': letters, digits and ._+- only" ;; esac
+		ktags="$ktags +${2#+}"; shift ;;
 	-B|--backend) [ $# -ge 2 ] || die_usage "$1 needs a list"; backends=$2; shift ;;
 	-t|--timeout) [ $# -ge 2 ] || die_usage "$1 needs seconds"; timeout=$2; shift ;;
 	--native) mode=native ;;
@@ -182,14 +192,11 @@ if [ -n "$ktree" ] || [ -n "$kpatches" ]; then
 	else
 		what="linux-source-7.3 +$kpatches"
 		set --
-		KPF_KERNEL_TAGS=
 		for d in $kpatches; do
 			[ -d "$d" ] || die_usage "patch directory '$d' does not exist"
 			set -- "$@" --patches "$d"
-			KPF_KERNEL_TAGS="$KPF_KERNEL_TAGS+$(basename "$d") "
+			ktags="$ktags +$(basename "$d")"
 		done
-		# known-issues.cfg can tell a series from the series with its fixes.
-		export KPF_KERNEL_TAGS
 	fi
 	echo "# building a kernel from $what"
 	if ! kernel=$("$here/scripts/build-kernel.sh" "$@"); then
@@ -199,9 +206,11 @@ if [ -n "$ktree" ] || [ -n "$kpatches" ]; then
 	fi
 fi
 
+# known-issues.cfg can tell a series from the series with its fixes.
+KPF_KERNEL_TAGS=${ktags# }
+export KPF_KERNEL_TAGS
+
 if [ "$mode" = qemu ]; then
-	# Only a kernel built here from -P patch sets is tagged with them.
-	[ -n "$kpatches" ] || unset KPF_KERNEL_TAGS
 	# The same script runs inside the QEMU guest, in native mode.
 	set -- --build-dir "$bindir" --timeout "$timeout" --backend "$(echo "$backends" | tr ' ' ',')"
 	[ -n "$kernel" ] && set -- "$@" --kernel "$kernel"

@@ -18,7 +18,11 @@
 # Without --tree: Debian's linux-source-$KPF_KERNEL_SERIES (7.3), fetched by
 # fetch-source.sh.  Every option the fragment sets is checked in the final
 # .config, so a fragment the kernel can't honour is an error, not a silent
-# difference.  Exit 1 on any failure (bisect callers map it to "untestable").
+# difference.  A kernel built with --patches says what it carries in its
+# release: CONFIG_LOCALVERSION is "+DIR" per patch directory, so uname -r
+# reads "7.3.4+partitioned-pmu-v8+partitioned-pmu-v8-fixes" wherever the
+# image boots, and the known-issues table gates it as what it is.  Exit 1
+# on any failure (bisect callers map it to "untestable").
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -91,6 +95,13 @@ else
 	name=${name:-$(basename "$tree")}
 fi
 
+# The patch sets, as the kernel release's suffix (at most 64 characters in all).
+localversion=''
+for d in "${dirs[@]}"; do localversion=$localversion+$(basename "$d"); done
+release=$(make -s -C "$tree" kernelversion 2>/dev/null)$localversion
+[ ${#release} -le 64 ] ||
+	die "the kernel release '$release' would exceed 64 characters: use shorter patch directory names"
+
 out=$KPF_CACHE/build/$name
 mkdir -p "$out"
 kmake() {
@@ -99,12 +110,14 @@ kmake() {
 
 # Configure only when the fragment (or the tree's Kconfig) changed, so a
 # one-file change rebuilds in seconds.
-stamp=$( (cat "$fragment"; cat "$tree/Makefile") | sha256sum | cut -c1-16)
+stamp=$( (cat "$fragment"; cat "$tree/Makefile"; echo "$localversion") | sha256sum | cut -c1-16)
 if [ "$(cat "$out/.kpf-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$out/.config" ]; then
 	note "configuring $name: tinyconfig + $(basename "$fragment")"
 	kmake tinyconfig >/dev/null || die "tinyconfig failed"
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$fragment" >/dev/null ||
 		die "merging $fragment failed"
+	"$tree/scripts/config" --file "$out/.config" --set-str LOCALVERSION "$localversion" ||
+		die "setting CONFIG_LOCALVERSION failed"
 	kmake olddefconfig >/dev/null || die "olddefconfig failed"
 	missing=$(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)$/\1=\2/p' "$fragment" |
 		while read -r line; do grep -qx "$line" "$out/.config" || echo "$line"; done)
