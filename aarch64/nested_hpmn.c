@@ -25,9 +25,6 @@
 
 #define ITERS		5000
 #define PRESET		777
-#define MDCR_HPMN_MASK	0x1fUL
-#define MDCR_HPME	BIT(7)
-#define MDCR_HPMD	BIT(17)
 
 enum step { N_AT_EL1, HPME_NOT_E, E_NOT_HPME, HPMD, HPMD_THEN_TYPE, MIGRATE, HPME_MIGRATED,
 	    P_FROM_EL1, P_FROM_EL2, NR_STEPS };
@@ -69,7 +66,7 @@ static void count(unsigned int f, unsigned int r, bool e, uint64_t mdcr, bool re
 {
 	uint64_t f0 = pmu_read_counter(f), r0 = pmu_read_counter(r);
 
-	set_mdcr(MDCR_HPME | MDCR_HPMD, mdcr);
+	set_mdcr(MDCR_EL2_HPME | MDCR_EL2_HPMD, mdcr);
 	if (retype) {
 		pmu_write_evtyper(f, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
 		pmu_write_evtyper(r, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
@@ -78,7 +75,7 @@ static void count(unsigned int f, unsigned int r, bool e, uint64_t mdcr, bool re
 		pmu_start();
 	pmu_workload(ITERS);
 	pmu_stop();
-	set_mdcr(MDCR_HPME | MDCR_HPMD, 0);
+	set_mdcr(MDCR_EL2_HPME | MDCR_EL2_HPMD, 0);
 	out[0] = pmu_read_counter(f) - f0;
 	out[1] = pmu_read_counter(r) - r0;
 }
@@ -91,30 +88,30 @@ static void guest_code(uint64_t arg)
 	guest_step("reserve the last two counters for EL2");
 	GUEST_ASSERT(n >= 3);
 	pmu_reset();
-	set_mdcr(MDCR_HPMN_MASK | MDCR_HPME | MDCR_HPMD, hpmn);
+	set_mdcr(MDCR_EL2_HPMN_MASK | MDCR_EL2_HPME | MDCR_EL2_HPMD, hpmn);
 	GUEST_SYNC(N_AT_EL1, hpmn, guest_call_el1(nested_read_n, 0));
 
 	guest_step("count CPU_CYCLES at vEL2 on both ranges");
 	pmu_write_evtyper(f, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
 	pmu_write_evtyper(r, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
 	pmu_enable_counters(BIT(f) | BIT(r));
-	count(f, r, false, MDCR_HPME, false, d);
+	count(f, r, false, MDCR_EL2_HPME, false, d);
 	GUEST_SYNC(HPME_NOT_E, d[0], d[1]);
 	count(f, r, true, 0, false, d);
 	GUEST_SYNC(E_NOT_HPME, d[0], d[1]);
-	count(f, r, true, MDCR_HPME | MDCR_HPMD, false, d);
+	count(f, r, true, MDCR_EL2_HPME | MDCR_EL2_HPMD, false, d);
 	GUEST_SYNC(HPMD, d[0], d[1]);
-	count(f, r, true, MDCR_HPME | MDCR_HPMD, true, d);
+	count(f, r, true, MDCR_EL2_HPME | MDCR_EL2_HPMD, true, d);
 	GUEST_SYNC(HPMD_THEN_TYPE, d[0], d[1]);
 
 	guest_step("count on HPME alone across a migration");
 	d[0] = pmu_read_counter(f);
 	d[1] = pmu_read_counter(r);
-	set_mdcr(MDCR_HPME | MDCR_HPMD, MDCR_HPME);
+	set_mdcr(MDCR_EL2_HPME | MDCR_EL2_HPMD, MDCR_EL2_HPME);
 	GUEST_SYNC(MIGRATE, 0, 0);
 	/* No PMU access from here to the loop's end: the restore alone must do. */
 	pmu_workload(ITERS);
-	set_mdcr(MDCR_HPME | MDCR_HPMD, 0);
+	set_mdcr(MDCR_EL2_HPME | MDCR_EL2_HPMD, 0);
 	GUEST_SYNC(HPME_MIGRATED, pmu_read_counter(f) - d[0], pmu_read_counter(r) - d[1]);
 
 	guest_step("reset counters from the nested guest");

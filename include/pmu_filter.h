@@ -14,6 +14,10 @@
 
 #define PMU_FILTER_MAX_EVENTS	65536
 
+/* One range of KVM_ARM_VCPU_PMU_V3_FILTER: @n events from @base, ALLOW or DENY. */
+#define PMU_FILTER_RANGE(base, n, act)					\
+	{ .base_event = (base), .nevents = (n), .action = KVM_PMU_EVENT_##act }
+
 struct pmu_filter_model {
 	unsigned int nr_events;	/* event space: 1024 (PMUv3p0) or 65536 */
 	bool installed;		/* a first range set the default policy */

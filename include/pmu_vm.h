@@ -95,6 +95,8 @@ bool platform_counts(unsigned int event, enum guest_el el);
  *          counter is reset
  *   tpmcr  MDCR_EL2.TPMCR doesn't trap PMCR_EL0
  *   chain  no CHAIN event in the hardware PMU
+ *   el0-tpm  EL0 accesses that PMUSERENR_EL0.SW/ER/CR allow aren't trapped
+ *          by MDCR_EL2.TPM: a guest's EL0 reaches the hardware PMU
  */
 bool platform_gap(const char *gap);
 

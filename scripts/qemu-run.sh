@@ -90,9 +90,12 @@ platform_counts=0x11
 # bugs (target/arm/helper.c): MDCR_EL2.HPMN is not applied to EL1/EL0
 # accesses of PMCNTEN, PMINTEN and PMOVS (masked with PMCR_EL0.N only), nor
 # to PMCR_EL0.P from EL1 (pmcr_write() resets every counter); MDCR_EL2.TPMCR
-# traps nothing (PMCR_EL0's accessfn checks TPM only); and its PMU has no
-# CHAIN event (pm_events[]).
-platform_gaps="hpmn hpmn-p tpmcr chain"
+# traps nothing (PMCR_EL0's accessfn checks TPM only); its PMU has no
+# CHAIN event (pm_events[]); and EL0 accesses that PMUSERENR_EL0.SW, ER or
+# CR allow are not trapped by MDCR_EL2.TPM (pmreg_access_swinc(),
+# _xevcntr(), _ccntr() return before pmreg_access() checks it), so a KVM
+# guest's EL0 reaches the hardware PMU instead of its vPMU.
+platform_gaps="hpmn hpmn-p tpmcr chain el0-tpm"
 cat >"$root/init" <<EOT
 #!/bin/busybox sh
 export KPF_PLATFORM_COUNTS="$platform_counts" KPF_PLATFORM_GAPS="$platform_gaps"

@@ -84,6 +84,17 @@
 #define HCR_TGE			(1UL << 27)
 #define HCR_E2H			(1UL << 34)
 
+/* MDCR_EL2: the guest hypervisor's split of the counters (Arm ARM D13.5) */
+#define MDCR_EL2_HPMN_MASK	0x1fUL		/* counters [HPMN, N) are EL2's */
+#define MDCR_EL2_HPME		(1UL << 7)	/* enables the [HPMN, N) range */
+#define MDCR_EL2_HPMD		(1UL << 17)	/* no EL2 counting below HPMN */
+
+/* PMUSERENR_EL0: what EL0 may access */
+#define PMUSERENR_EN		(1UL << 0)	/* everything */
+#define PMUSERENR_SW		(1UL << 1)	/* PMSWINC_EL0 writes */
+#define PMUSERENR_CR		(1UL << 2)	/* PMCCNTR_EL0 reads */
+#define PMUSERENR_ER		(1UL << 3)	/* event counter reads, PMSELR_EL0 */
+
 /* PMCR_EL0 */
 #define PMCR_E			(1UL << 0)
 #define PMCR_P			(1UL << 1)
