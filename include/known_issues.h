@@ -66,15 +66,20 @@ int known_issue_parse(const char *text, unsigned int line, struct known_issue_en
 enum known_issue_match {
 	KNOWN_ISSUE_NONE,	/* no entry lists the check for this kernel and run */
 	KNOWN_ISSUE_LISTED,	/* an entry lists it, within its reviewed count */
+	KNOWN_ISSUE_UNPREDICTED, /* an id entry lists it, but it failed otherwise */
 	KNOWN_ISSUE_OVER,	/* an entry lists it but covered its count already */
 	KNOWN_ISSUE_STALE,	/* a pattern entry lists it, for another kernel */
 	KNOWN_ISSUE_BAD_TABLE,	/* the table has a line that isn't an entry */
 };
 
-/* How entry @e holds for (@test, @check) on kernel @version: NONE, LISTED or STALE. */
+/*
+ * How entry @e holds for a check of @test on kernel @version: NONE, LISTED
+ * or STALE.  An id entry looks at the check's stable id @id (NULL if it
+ * has none), a pattern entry at its description @what.
+ */
 enum known_issue_match known_issue_entry_match(const struct known_issue_entry *e,
-					       const char *test, const char *check,
-					       const char *version);
+					       const char *test, const char *id,
+					       const char *what, const char *version);
 
 struct known_issue {
 	enum known_issue_match match;
@@ -83,13 +88,17 @@ struct known_issue {
 };
 
 /*
- * Looks a failed @check of this program up in the table ($KPF_KNOWN_ISSUES,
- * or known-issues.cfg beside the program) for the running kernel, and
- * counts it against the entry that lists it.
+ * Looks a failed check of this program up in the table ($KPF_KNOWN_ISSUES,
+ * or known-issues.cfg beside the program) for the running kernel: @id is
+ * its stable id (NULL if none), @what its description, @as_predicted
+ * whether it failed as the finding behind @id predicts.  A pattern entry
+ * covers any failure, an id entry a predicted one; the failure is counted
+ * against the entry that covers it.
  */
-void known_issue_failed(const char *check, struct known_issue *ki);
+void known_issue_failed(const char *id, const char *what, bool as_predicted,
+			struct known_issue *ki);
 /* The same lookup for a check that held: no count.  True if listed. */
-bool known_issue_listed(const char *check, struct known_issue *ki);
+bool known_issue_listed(const char *id, const char *what, struct known_issue *ki);
 /* One diagnostic line per entry that covered checks in this run. */
 void known_issue_report(void (*diag)(const char *fmt, ...));
 

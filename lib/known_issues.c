@@ -191,12 +191,13 @@ static bool tags_match(const char *kernels)
 }
 
 enum known_issue_match known_issue_entry_match(const struct known_issue_entry *e,
-					       const char *test, const char *check,
-					       const char *version)
+					       const char *test, const char *id,
+					       const char *what, const char *version)
 {
+	const char *key = is_pattern(e->check) ? what : id;
 	char range[64];
 
-	if (strcmp(e->test, test) || fnmatch(e->check, check, 0) || !tags_match(e->kernels))
+	if (!key || strcmp(e->test, test) || fnmatch(e->check, key, 0) || !tags_match(e->kernels))
 		return KNOWN_ISSUE_NONE;
 	kernels_range(e->kernels, range, sizeof(range));
 	if (kernel_in_range(range, version))
@@ -267,9 +268,14 @@ static void load_table(void)
 	fclose(f);
 }
 
-static struct known_issue_entry *lookup(const char *check, struct known_issue *ki)
+/*
+ * The entry that covers the check, if any; else in @ki why none does: an id
+ * entry that lists it but expects another failure, a stale pattern entry.
+ */
+static struct known_issue_entry *lookup(const char *id, const char *what, bool as_predicted,
+					struct known_issue *ki)
 {
-	struct known_issue_entry *stale = NULL;
+	struct known_issue_entry *stale = NULL, *unpredicted = NULL;
 
 	load_table();
 	*ki = (struct known_issue){ KNOWN_ISSUE_NONE };
@@ -281,9 +287,13 @@ static struct known_issue_entry *lookup(const char *check, struct known_issue *k
 	for (unsigned int i = 0; i < table.nr; i++) {
 		struct known_issue_entry *e = &table.entries[i];
 
-		switch (known_issue_entry_match(e, program_invocation_short_name, check,
+		switch (known_issue_entry_match(e, program_invocation_short_name, id, what,
 						table.release)) {
 		case KNOWN_ISSUE_LISTED:
+			if (!is_pattern(e->check) && !as_predicted) {
+				unpredicted = unpredicted ? unpredicted : e;
+				break;
+			}
 			ki->match = KNOWN_ISSUE_LISTED;
 			ki->entry = e;
 			return e;
@@ -294,24 +304,28 @@ static struct known_issue_entry *lookup(const char *check, struct known_issue *k
 			break;
 		}
 	}
-	if (stale) {
+	if (unpredicted) {
+		ki->match = KNOWN_ISSUE_UNPREDICTED;
+		ki->entry = unpredicted;
+	} else if (stale) {
 		ki->match = KNOWN_ISSUE_STALE;
 		ki->entry = stale;
 	}
 	return NULL;
 }
 
-void known_issue_failed(const char *check, struct known_issue *ki)
+void known_issue_failed(const char *id, const char *what, bool as_predicted,
+			struct known_issue *ki)
 {
-	struct known_issue_entry *e = lookup(check, ki);
+	struct known_issue_entry *e = lookup(id, what, as_predicted, ki);
 
 	if (e && ++e->covered > e->count)
 		ki->match = KNOWN_ISSUE_OVER;
 }
 
-bool known_issue_listed(const char *check, struct known_issue *ki)
+bool known_issue_listed(const char *id, const char *what, struct known_issue *ki)
 {
-	return lookup(check, ki);
+	return lookup(id, what, true, ki);
 }
 
 void known_issue_report(void (*diag)(const char *fmt, ...))

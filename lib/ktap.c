@@ -121,38 +121,34 @@ void ktap_fail_n(unsigned int n, const char *fmt, ...)
  * only within what the entry was reviewed for, else a failure that says
  * which entry would have covered it and why it doesn't.
  */
-static void known_failure(struct known_issue *ki, bool as_predicted, const char *what)
+static void known_failure(const struct known_issue *ki, const char *what)
 {
 	const struct known_issue_entry *e = ki->entry;
 
-	switch (ki->match) {
-	case KNOWN_ISSUE_LISTED:
-		if (as_predicted) {
-			ktap_result(KTAP_XFAIL, e->ref, "%s", what);
-			return;
-		}
-		ktap_result(KTAP_FAIL, NULL, "%s", what);
-		ktap_diag("known-issues.cfg:%u (%s) lists this check, but this is not the failure its finding predicts: %s",
-			  e->line, e->check, e->ref);
+	if (ki->match == KNOWN_ISSUE_LISTED) {
+		ktap_result(KTAP_XFAIL, e->ref, "%s", what);
 		return;
-	case KNOWN_ISSUE_OVER:
-		ktap_result(KTAP_FAIL, NULL, "%s", what);
-		ktap_diag("known-issues.cfg:%u (%s) was reviewed at %u check%s a run and would cover more: review it (%s)",
-			  e->line, e->check, e->count, e->count == 1 ? "" : "s", e->ref);
-		return;
-	case KNOWN_ISSUE_STALE:
-		ktap_result(KTAP_FAIL, NULL, "%s", what);
-		ktap_diag("known-issues.cfg:%u (%s) covers this test on %.*s only, the kernel it was reviewed on: review it for this one (%s)",
-			  e->line, e->check, (int)strcspn(e->kernels, "@"), e->kernels, e->ref);
-		return;
-	case KNOWN_ISSUE_BAD_TABLE:
-		ktap_result(KTAP_FAIL, NULL, "%s", what);
-		ktap_diag("%s", ki->why);
-		return;
-	case KNOWN_ISSUE_NONE:
-		break;
 	}
 	ktap_result(KTAP_FAIL, NULL, "%s", what);
+	switch (ki->match) {
+	case KNOWN_ISSUE_UNPREDICTED:
+		ktap_diag("known-issues.cfg:%u (%s) lists this check, but this is not the failure its finding predicts: %s",
+			  e->line, e->check, e->ref);
+		break;
+	case KNOWN_ISSUE_OVER:
+		ktap_diag("known-issues.cfg:%u (%s) was reviewed at %u check%s a run and would cover more: review it (%s)",
+			  e->line, e->check, e->count, e->count == 1 ? "" : "s", e->ref);
+		break;
+	case KNOWN_ISSUE_STALE:
+		ktap_diag("known-issues.cfg:%u (%s) covers this test on %.*s only, the kernel it was reviewed on: review it for this one (%s)",
+			  e->line, e->check, (int)strcspn(e->kernels, "@"), e->kernels, e->ref);
+		break;
+	case KNOWN_ISSUE_BAD_TABLE:
+		ktap_diag("%s", ki->why);
+		break;
+	default:
+		break;
+	}
 }
 
 bool ktap_check(bool cond, const char *fmt, ...)
@@ -168,9 +164,8 @@ bool ktap_check(bool cond, const char *fmt, ...)
 		ktap_result(KTAP_PASS, NULL, "%s", what);
 		return true;
 	}
-	/* Pattern entries can't say how a check fails: their count and kernel bound them. */
-	known_issue_failed(what, &ki);
-	known_failure(&ki, true, what);
+	known_issue_failed(NULL, what, false, &ki);
+	known_failure(&ki, what);
 	return false;
 }
 
@@ -185,16 +180,13 @@ bool ktap_check_known(const char *check, bool cond, bool as_predicted, const cha
 	va_end(ap);
 	if (cond) {
 		ktap_result(KTAP_PASS, NULL, "%s", what);
-		if (known_issue_listed(check, &ki))
+		if (known_issue_listed(check, what, &ki))
 			ktap_diag("known issue '%s' did not reproduce on this kernel: %s",
-				  check, ki.entry->ref);
+				  ki.entry->check, ki.entry->ref);
 		return true;
 	}
-	if (as_predicted)
-		known_issue_failed(check, &ki);
-	else
-		known_issue_listed(check, &ki);
-	known_failure(&ki, as_predicted, what);
+	known_issue_failed(check, what, as_predicted, &ki);
+	known_failure(&ki, what);
 	return false;
 }
 
