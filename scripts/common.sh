@@ -20,6 +20,24 @@ note() {
 	echo "$(basename "$0"): $*" >&2
 }
 
+# ktap_outcomes <LOG: one line per check of a run_tests.sh log, "TEST@BACKEND
+# N OUTCOME" (pass, fail, skip, xfail), and per test "TEST@BACKEND -
+# OUTCOME" from its top-level line (timeout too); descriptions and their
+# counts are left out, outcomes only.
+ktap_outcomes() {
+	awk 'function outcome(line, failed) {
+		if (failed) return "fail"
+		if (line ~ / # SKIP/) return "skip"
+		if (line ~ / # XFAIL/) return "xfail"
+		if (line ~ / # TIMEOUT/) return "timeout"
+		return "pass"
+	     }
+	     /^# selftests: kvm-pmu-filter: / { t = $4; next }
+	     /^    (not )?ok [0-9]+ / { print t, ($1 == "not") ? $3 : $2, outcome($0, $1 == "not"); next }
+	     /^    1\.\.0 # SKIP/ { print t, 0, "skip"; next }
+	     /^(not )?ok [0-9]+ selftests: / { print t, "-", outcome($0, $1 == "not") }'
+}
+
 # need_space MB: fail early, with one line, when the cache can't take MB more.
 need_space() {
 	local avail

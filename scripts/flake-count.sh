@@ -26,29 +26,12 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# One line per check, "TEST@BACKEND N OUTCOME", and per test "TEST@BACKEND
-# - OUTCOME" from its top-level line; descriptions and their counts are
-# left out, outcomes only.
-outcomes() {
-	awk 'function outcome(line, failed) {
-		if (failed) return "fail"
-		if (line ~ / # SKIP/) return "skip"
-		if (line ~ / # XFAIL/) return "xfail"
-		if (line ~ / # TIMEOUT/) return "timeout"
-		return "pass"
-	     }
-	     /^# selftests: kvm-pmu-filter: / { t = $4; next }
-	     /^    (not )?ok [0-9]+ / { print t, ($1 == "not") ? $3 : $2, outcome($0, $1 == "not"); next }
-	     /^    1\.\.0 # SKIP/ { print t, 0, "skip"; next }
-	     /^(not )?ok [0-9]+ selftests: / { print t, "-", outcome($0, $1 == "not") }'
-}
-
 differed=0
 for i in $(seq "$runs"); do
 	start=$(date +%s)
 	"$KPF_TOP/run_tests.sh" "$@" >"$work/log.$i" 2>&1
 	rc=$?
-	outcomes <"$work/log.$i" >"$work/out.$i"
+	ktap_outcomes <"$work/log.$i" >"$work/out.$i"
 	[ -s "$work/out.$i" ] || die "run $i printed no results (exit $rc): $(tail -n 3 "$work/log.$i" | tr '\n' ' ')"
 	summary=$(grep '^summary:' "$work/log.$i" | tail -n 1)
 	if [ "$i" -gt 1 ] && ! cmp -s "$work/out.1" "$work/out.$i"; then
