@@ -25,26 +25,76 @@
 
 enum check { COUNTS_IF_ALLOWED, NEVER_COUNTS, KEEPS_PRESET_IF_DENIED, READS_ZERO };
 
+/* What the guest does to the counter before a step's loop. */
+enum action {
+	NONE,
+	SET_TYPE,		/* PMEVTYPER<n>_EL0 (PMCCFILTR_EL0: its filter bits, 0) */
+	SET_TYPE_INDIRECT,	/* PMSELR_EL0, then PMXEVTYPER_EL0 */
+	DISABLE,		/* PMCNTENCLR_EL0 */
+	ENABLE,			/* PMCNTENSET_EL0 */
+	STOP,			/* PMCR_EL0.E = 0 */
+	START,			/* PMCR_EL0.E = 1 */
+	PRESET_VALUE,		/* the counter := PRESET */
+};
+
 static const struct step {
 	const char *what;
+	enum action act[3];	/* in order */
 	unsigned int idx;	/* counter */
 	unsigned int event;	/* the event it holds in this step */
 	enum check check;
 } steps[] = {
-	{ "event counter, CPU_CYCLES, running", CTR, A, COUNTS_IF_ALLOWED },
-	{ "reprogrammed to INST_RETIRED while running", CTR, D, COUNTS_IF_ALLOWED },
-	{ "reprogrammed back to CPU_CYCLES", CTR, A, COUNTS_IF_ALLOWED },
-	{ "INST_RETIRED, disabled by PMCNTENCLR", CTR, D, NEVER_COUNTS },
-	{ "INST_RETIRED, re-enabled by PMCNTENSET", CTR, D, COUNTS_IF_ALLOWED },
-	{ "CPU_CYCLES, PMCR_EL0.E clear", CTR, A, NEVER_COUNTS },
-	{ "CPU_CYCLES, PMCR_EL0.E set again", CTR, A, COUNTS_IF_ALLOWED },
-	{ "INST_RETIRED from a preset value", CTR, D, KEEPS_PRESET_IF_DENIED },
-	{ "PMCR_EL0.P resets the event counter", CTR, D, READS_ZERO },
-	{ "cycle counter from a preset value", PMU_CYCLE_IDX, A, KEEPS_PRESET_IF_DENIED },
-	{ "PMCR_EL0.C resets the cycle counter", PMU_CYCLE_IDX, A, READS_ZERO },
+	{ "event counter, CPU_CYCLES, running", { NONE }, CTR, A, COUNTS_IF_ALLOWED },
+	{ "reprogrammed to INST_RETIRED while running", { SET_TYPE }, CTR, D, COUNTS_IF_ALLOWED },
+	{ "reprogrammed back to CPU_CYCLES", { SET_TYPE }, CTR, A, COUNTS_IF_ALLOWED },
+	{ "reprogrammed to INST_RETIRED through PMSELR_EL0 and PMXEVTYPER_EL0, running",
+	  { SET_TYPE_INDIRECT }, CTR, D, COUNTS_IF_ALLOWED },
+	{ "reprogrammed back to CPU_CYCLES through PMXEVTYPER_EL0", { SET_TYPE_INDIRECT },
+	  CTR, A, COUNTS_IF_ALLOWED },
+	{ "INST_RETIRED, disabled by PMCNTENCLR", { SET_TYPE, DISABLE }, CTR, D, NEVER_COUNTS },
+	{ "INST_RETIRED, re-enabled by PMCNTENSET", { ENABLE }, CTR, D, COUNTS_IF_ALLOWED },
+	{ "CPU_CYCLES, PMCR_EL0.E clear", { SET_TYPE, STOP }, CTR, A, NEVER_COUNTS },
+	{ "CPU_CYCLES, PMCR_EL0.E set again", { START }, CTR, A, COUNTS_IF_ALLOWED },
+	{ "INST_RETIRED from a preset value", { SET_TYPE, PRESET_VALUE }, CTR, D,
+	  KEEPS_PRESET_IF_DENIED },
+	{ "PMCR_EL0.P resets the event counter", { NONE }, CTR, D, READS_ZERO },
+	{ "cycle counter from a preset value", { SET_TYPE, PRESET_VALUE, ENABLE }, PMU_CYCLE_IDX,
+	  A, KEEPS_PRESET_IF_DENIED },
+	{ "PMCR_EL0.C resets the cycle counter", { NONE }, PMU_CYCLE_IDX, A, READS_ZERO },
 };
 
-/* Sets up step @i, then reports the counter's move (or value) over the loop. */
+static void apply(enum action a, const struct step *s)
+{
+	uint64_t type = s->idx == PMU_CYCLE_IDX ? 0 : s->event;
+
+	switch (a) {
+	case NONE:
+		break;
+	case SET_TYPE:
+		pmu_write_evtyper(s->idx, type);
+		break;
+	case SET_TYPE_INDIRECT:
+		pmu_write_evtyper_indirect(s->idx, type);
+		break;
+	case DISABLE:
+		pmu_disable_counters(BIT(s->idx));
+		break;
+	case ENABLE:
+		pmu_enable_counters(BIT(s->idx));
+		break;
+	case STOP:
+		pmu_stop();
+		break;
+	case START:
+		pmu_start();
+		break;
+	case PRESET_VALUE:
+		pmu_write_counter(s->idx, PRESET);
+		break;
+	}
+}
+
+/* Sets up each step, then reports the counter's move (or value) over the loop. */
 static void guest_code(uint64_t arg)
 {
 	uint64_t val;
@@ -55,46 +105,24 @@ static void guest_code(uint64_t arg)
 	pmu_enable_counters(BIT(CTR));
 	pmu_start();
 	for (unsigned int i = 0; i < ARRAY_SIZE(steps); i++) {
-		guest_step(steps[i].what);
-		switch (i) {
-		case 1: case 2: case 3:
-			pmu_write_evtyper(CTR, steps[i].event);
-			if (i == 3)
-				pmu_disable_counters(BIT(CTR));
-			break;
-		case 4:
-			pmu_enable_counters(BIT(CTR));
-			break;
-		case 5:
-			pmu_write_evtyper(CTR, A);
-			pmu_stop();
-			break;
-		case 6:
-			pmu_start();
-			break;
-		case 7:
-			pmu_write_evtyper(CTR, D);
-			pmu_write_counter(CTR, PRESET);
-			break;
-		case 9:
-			pmu_write_evtyper(PMU_CYCLE_IDX, 0);
-			pmu_write_counter(PMU_CYCLE_IDX, PRESET);
-			pmu_enable_counters(BIT(PMU_CYCLE_IDX));
-			break;
-		}
-		if (steps[i].check == READS_ZERO) {
+		const struct step *s = &steps[i];
+
+		guest_step(s->what);
+		for (unsigned int a = 0; a < ARRAY_SIZE(s->act); a++)
+			apply(s->act[a], s);
+		if (s->check == READS_ZERO) {
 			/* Stopped around the reset, so an allowed counter reads 0 too. */
 			pmu_stop();
 			write_sysreg(read_sysreg(pmcr_el0) |
-				     (steps[i].idx == PMU_CYCLE_IDX ? PMCR_C : PMCR_P), pmcr_el0);
+				     (s->idx == PMU_CYCLE_IDX ? PMCR_C : PMCR_P), pmcr_el0);
 			isb();
-			val = pmu_read_counter(steps[i].idx);
+			val = pmu_read_counter(s->idx);
 			pmu_start();
-		} else if (steps[i].check == KEEPS_PRESET_IF_DENIED) {
+		} else if (s->check == KEEPS_PRESET_IF_DENIED) {
 			pmu_workload(ITERS);
-			val = pmu_read_counter(steps[i].idx);
+			val = pmu_read_counter(s->idx);
 		} else {
-			val = pmu_workload_delta(steps[i].idx, ITERS);
+			val = pmu_workload_delta(s->idx, ITERS);
 		}
 		GUEST_SYNC(i, val);
 	}
@@ -115,10 +143,9 @@ static void run_vm(const struct filter_vm *c, struct run *r)
 
 	r->ran = true;
 	for (unsigned int i = 0; r->ran && i < ARRAY_SIZE(steps); i++) {
-		r->ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC && uc.args[0] == i;
+		r->ran = vcpu_run_step(vm->vcpus[0], i, &uc, r->why, sizeof(r->why));
 		r->val[i] = uc.args[1];
 	}
-	snprintf(r->why, sizeof(r->why), "%s", uc.text);
 	vm_free(vm);
 }
 
@@ -144,7 +171,8 @@ static void check(const struct filter_vm *c, const struct step *s, uint64_t v,
 			  "%s: %s: %s", c->name, s->what,
 			  allow ? "counts, event allowed" : "never counts, event denied");
 	} else if (allow) {
-		ktap_check(s->check == COUNTS_IF_ALLOWED ? v > 0 : v > PRESET,
+		/* The loop is at least one cycle and two instructions an iteration. */
+		ktap_check(s->check == COUNTS_IF_ALLOWED ? v >= ITERS : v >= PRESET + ITERS,
 			   "%s: %s: counts, event allowed (%lu)", c->name, s->what, v);
 	} else {
 		ktap_check(s->check == COUNTS_IF_ALLOWED ? v == 0 : v == PRESET,

@@ -76,6 +76,12 @@ struct vcpu;
  * step, so the test can fail one case and go on to the next.
  */
 enum ucall_cmd vcpu_run_ucall(struct vcpu *vcpu, struct ucall *uc);
+/*
+ * The step runner: run @vcpu to its next GUEST_SYNC, which must report
+ * @step as its first value.  True with the values in @uc; else false, with
+ * what happened instead (a guest failure, decoded; another step) in @why.
+ */
+bool vcpu_run_step(struct vcpu *vcpu, uint64_t step, struct ucall *uc, char *why, size_t len);
 static inline bool ucall_failed(const struct ucall *uc)
 {
 	return uc->cmd >= UCALL_ASSERT;

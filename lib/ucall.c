@@ -189,6 +189,21 @@ static bool read_ucall(struct vcpu *vcpu, struct ucall *uc)
 	return true;
 }
 
+bool vcpu_run_step(struct vcpu *vcpu, uint64_t step, struct ucall *uc, char *why, size_t len)
+{
+	enum ucall_cmd cmd = vcpu_run_ucall(vcpu, uc);
+
+	if (cmd == UCALL_SYNC && uc->args[0] == step)
+		return true;
+	if (cmd == UCALL_SYNC)
+		snprintf(why, len, "the guest reported step %lu where %lu was due", uc->args[0], step);
+	else if (cmd == UCALL_DONE)
+		snprintf(why, len, "the guest finished where step %lu was due", step);
+	else
+		snprintf(why, len, "%s", uc->text);
+	return false;
+}
+
 enum ucall_cmd vcpu_run_ucall(struct vcpu *vcpu, struct ucall *uc)
 {
 	unsigned int secs = ucall_timeout_seconds();
