@@ -42,6 +42,9 @@ TEST@BACKEND (a TEST@BACKEND argument runs that one only).
                         name; repeat it for each.  A kernel built by
                         scripts/build-kernel.sh --patches says so itself
   -a, --append WORDS    extra kernel command-line words (qemu mode)
+  -j, --jobs N          qemu mode: N boots at once, each a shard of the
+                        runs balanced by costs.cfg, merged into one report
+                        (default: the online CPUs; 1: one boot)
       --bisect          exit as "git bisect run" expects: 0 good, 1 bad,
                         125 untestable (the kernel doesn't build or boot,
                         or has no KVM/vPMU so every test skips)
@@ -71,6 +74,7 @@ timeout=
 verbose=0
 list=0
 tests=
+jobs=
 # Patch sets the kernel carries, for known-issues.cfg (words "+NAME").
 ktags=${KPF_KERNEL_TAGS:-}
 backends=${KPF_PMU_BACKENDS:-emulated,partitioned}
@@ -87,6 +91,7 @@ while [ $# -gt 0 ]; do
 		case $2 in *[!A-Za-z0-9._+-]*|'') die_usage "kernel tag '$2': letters, digits and ._+- only" ;; esac
 		ktags="$ktags +${2#+}"; shift ;;
 	-B|--backend) [ $# -ge 2 ] || die_usage "$1 needs a list"; backends=$2; shift ;;
+	-j|--jobs) [ $# -ge 2 ] || die_usage "$1 needs a number"; jobs=$2; shift ;;
 	-t|--timeout) [ $# -ge 2 ] || die_usage "$1 needs seconds"; timeout=$2; shift ;;
 	--native) mode=native ;;
 	--qemu) mode=qemu ;;
@@ -98,6 +103,11 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+
+case "$jobs" in
+'') jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) ;;
+*[!0-9]*|0) die_usage "jobs must be a number of boots, not '$jobs'" ;;
+esac
 
 case "$timeout" in
 ''|*[!0-9]*)
@@ -217,7 +227,7 @@ if [ "$mode" = qemu ]; then
 	[ -n "$append" ] && set -- "$@" --append "$append"
 	[ $verbose -eq 1 ] && set -- "$@" --verbose
 	# shellcheck disable=SC2086 # test names are words
-	"$here/scripts/qemu-run.sh" "$@" -- $runs
+	"$here/scripts/qemu-shards.sh" -j "$jobs" "$@" -- $runs
 	rc=$?
 	[ $rc -eq 125 ] && finish 125 "the kernel did not boot to the tests"
 	[ $rc -eq 2 ] && [ $bisect -eq 1 ] && finish 125 "a setup error stopped the run before the boot (see above)"

@@ -125,7 +125,7 @@ qemu=("$KPF_QEMU" -M virt,virtualization=on,gic-version=3 -cpu "$KPF_QEMU_CPU,pm
 
 # The whole boot may take every test's timeout plus time to boot.
 limit=$(( timeout * ${#tests[@]} + 120 ))
-echo "# qemu mode: $(basename "$kernel") ($kernel), -append '$BOOT_WORDS$append'${KPF_QEMU_ICOUNT:+, -icount $KPF_QEMU_ICOUNT}"
+echo "# qemu mode: $(basename "$kernel") ($kernel), -cpu $KPF_QEMU_CPU, -append '$BOOT_WORDS$append'${KPF_QEMU_ICOUNT:+, -icount $KPF_QEMU_ICOUNT}"
 start=$(date +%s.%N)
 elapsed() {
 	echo "$(date +%s.%N) $start" | awk '{ printf "%.2f", $1 - $2 }'
@@ -139,6 +139,14 @@ timeout --foreground -k 5 "$limit" "${qemu[@]}" </dev/null 2>&1 | tee "$work/con
 			echo "# $line (guest clock); reached the tests after $(elapsed) s real time" ;;
 		KPF-EXIT*) intests= ;;
 		summary:*) ;;	# printed last, below
+		"# selftests: kvm-pmu-filter: "*)
+			run_start=$(date +%s.%N)
+			echo "$line" ;;
+		"ok "*" selftests: kvm-pmu-filter: "*|"not ok "*" selftests: kvm-pmu-filter: "*)
+			echo "$line"
+			# Each run's real time, beside the guest clock's "# time".
+			echo "# real time: $(echo "$(date +%s.%N) ${run_start:-$start}" |
+				awk '{ printf "%.2f", $1 - $2 }') s" ;;
 		*) if [ -n "${intests:-}" ] || [ "$verbose" -eq 1 ]; then echo "$line"; fi ;;
 		esac
 	done

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu-shards.sh -j N [qemu-run.sh options] -- RUN...
+#
+# Runs one kernel's RUNs in N QEMU boots at once (under -icount QEMU runs a
+# boot's vCPUs on one host thread: one boot, one core).  Each boot gets a
+# shard of the runs, balanced by their cost in costs.cfg (real seconds,
+# measured by scripts/refresh-costs.sh; a run it doesn't list costs the
+# median).  The boots' outputs are merged into the one KTAP stream a single
+# boot prints: the runs in the order given, numbered once, each boot's
+# header and failure report (console tail) kept, one summary.  Exit as
+# qemu-run.sh: 0, 1, 4, 2 for a setup error, 125 when a boot never
+# reached the tests.  With -j 1, or one run, this is qemu-run.sh itself.
+set -u
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+KPF_DIE_CODE=2
+
+jobs=1
+if [ "${1:-}" = -j ]; then
+	jobs=$2
+	shift 2
+fi
+opts=()
+while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+[ "${1:-}" = -- ] || die "usage: qemu-shards.sh -j N [qemu-run.sh options] -- RUN..."
+shift
+runs=("$@")
+[ ${#runs[@]} -gt 0 ] || die "no runs"
+[ "$jobs" -gt ${#runs[@]} ] && jobs=${#runs[@]}
+# Each boot takes its guest's memory and some: no more boots than fit.
+mem=${KPF_QEMU_MEM:-2G}
+case $mem in *G) mem_mb=$(( ${mem%G} * 1024 )) ;; *M) mem_mb=${mem%M} ;; *) mem_mb=$mem ;; esac
+avail_mb=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null)
+fit=$(( ${avail_mb:-0} / (mem_mb + 512) ))
+if [ "$fit" -ge 1 ] && [ "$jobs" -gt "$fit" ]; then
+	note "$jobs boots of $mem don't fit in ${avail_mb} MB available: $fit at once"
+	jobs=$fit
+fi
+if [ "$jobs" -le 1 ]; then
+	exec "$KPF_TOP/scripts/qemu-run.sh" "${opts[@]}" -- "${runs[@]}"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kpf-shards.XXXXXX")
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+
+# Longest first, each to the least loaded boot; a boot runs its share in
+# the order given.
+printf '%s\n' "${runs[@]}" |
+	awk -v jobs="$jobs" -v costs="$KPF_TOP/costs.cfg" '
+	BEGIN {
+		while ((getline line < costs) > 0) {
+			if (line ~ /^[[:space:]]*(#|$)/) continue
+			split(line, f); cost[f[1]] = f[2]; known[++nk] = f[2]
+		}
+	}
+	{ run[NR] = $0; order[$0] = NR }
+	END {
+		# The median known cost, for runs the file does not list.
+		for (i = 1; i <= nk; i++) for (j = i + 1; j <= nk; j++)
+			if (known[j] < known[i]) { t = known[i]; known[i] = known[j]; known[j] = t }
+		median = nk ? known[int((nk + 1) / 2)] : 1
+		for (i = 1; i <= NR; i++) c[i] = (run[i] in cost) ? cost[run[i]] : median
+		for (i = 1; i <= NR; i++) idx[i] = i
+		for (i = 1; i <= NR; i++) for (j = i + 1; j <= NR; j++)
+			if (c[idx[j]] > c[idx[i]]) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
+		for (i = 1; i <= NR; i++) {
+			best = 1
+			for (s = 2; s <= jobs; s++) if (load[s] < load[best]) best = s
+			load[best] += c[idx[i]]; shard[idx[i]] = best
+		}
+		for (s = 1; s <= jobs; s++) {
+			line = ""
+			for (i = 1; i <= NR; i++) if (shard[i] == s) line = line " " run[i]
+			print substr(line, 2)
+		}
+	}' >"$work/shards"
+
+s=0
+while read -r line; do
+	s=$((s + 1))
+	# shellcheck disable=SC2086 # run names are words
+	"$KPF_TOP/scripts/qemu-run.sh" "${opts[@]}" -- $line >"$work/out.$s" 2>"$work/err.$s" &
+	echo $! >"$work/pid.$s"
+done <"$work/shards"
+nshards=$s
+worst=0
+for s in $(seq "$nshards"); do
+	wait "$(cat "$work/pid.$s")"
+	rc=$?
+	echo "$rc" >"$work/rc.$s"
+	# A setup error stops everything; a boot that never reached the tests
+	# makes the kernel untestable.
+	if [ "$rc" -eq 2 ]; then
+		cat "$work/err.$s" >&2
+		exit 2
+	fi
+	[ "$rc" -eq 125 ] && worst=125
+	cat "$work/err.$s" >&2
+done
+
+# The merge: every boot's lines outside the runs' blocks (headers, boot
+# reports) as they came, labelled with the boot; then the runs' blocks in
+# the order given, renumbered; one summary, the sum of the boots'.
+for s in $(seq "$nshards"); do
+	awk -v s="$s" -v n="$nshards" -v dir="$work" '
+	function flush(suffix) {
+		if (name != "") { f = dir "/run." name suffix; printf "%s", block > f; close(f) }
+		name = ""; inrun = 0
+	}
+	closing {
+		closing = 0
+		if ($0 ~ /^# real time: /) { block = block $0 "\n"; flush(""); next }
+		flush("")
+	}
+	/^# selftests: kvm-pmu-filter: / { name = $4; block = $0 "\n"; inrun = 1; next }
+	inrun && /^(not )?ok [0-9]+ selftests: kvm-pmu-filter: / { block = block $0 "\n"; closing = 1; next }
+	inrun && /^not ok 1 boot/ { flush(".partial") }
+	inrun { block = block $0 "\n"; next }
+	/^summary: / { print > (dir "/summary." s); next }
+	/^TAP version|^1\.\.[0-9]+$/ { next }
+	/^# [0-9]+ of the passed checks are expected failures/ { print $2 > (dir "/xfail." s); next }
+	{ print "# [boot " s " of " n "] " $0 > (dir "/head." s) }
+	END { flush(closing ? "" : ".partial") }' "$work/out.$s"
+done
+
+echo "# qemu mode: $nshards boots at once (-j $jobs), shards by costs.cfg"
+for s in $(seq "$nshards"); do
+	echo "# [boot $s of $nshards] runs: $(sed -n "${s}p" "$work/shards")"
+	[ -f "$work/head.$s" ] && grep -v 'not ok 1 boot\|last console lines\|^# \[boot [0-9]* of [0-9]*\] #   ' "$work/head.$s"
+done
+echo "TAP version 13"
+echo "1..${#runs[@]}"
+i=0
+for r in "${runs[@]}"; do
+	i=$((i + 1))
+	if [ -f "$work/run.$r" ]; then
+		sed -E "s/^(not )?ok [0-9]+ (selftests: kvm-pmu-filter: )/\\1ok $i \\2/" "$work/run.$r"
+		continue
+	fi
+	# Its boot failed first: say which, and where to read why.
+	for s in $(seq "$nshards"); do
+		case " $(sed -n "${s}p" "$work/shards") " in
+		*" $r "*) break ;;
+		esac
+	done
+	if [ -f "$work/run.$r.partial" ]; then
+		cat "$work/run.$r.partial"
+		echo "not ok $i selftests: kvm-pmu-filter: $r # did not finish: boot $s failed, below"
+	else
+		echo "# selftests: kvm-pmu-filter: $r"
+		echo "not ok $i selftests: kvm-pmu-filter: $r # not run: boot $s failed, below"
+	fi
+done
+# The boots' failure reports, as one boot prints them.
+for s in $(seq "$nshards"); do
+	[ -f "$work/head.$s" ] && grep -q 'not ok 1 boot' "$work/head.$s" &&
+		sed -n '/not ok 1 boot/,$p' "$work/head.$s" | sed 's/^# \[boot \([0-9]*\) of [0-9]*\] /# boot \1: /'
+done
+cat "$work"/summary.* 2>/dev/null | awk -v xf="$(cat "$work"/xfail.* 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')" '
+	{ p += $2; f += $4; k += $6 }
+	END {
+		if (xf > 0) printf "# %d of the passed checks are expected failures (XFAIL)\n", xf
+		printf "summary: %d passed, %d failed, %d skipped\n", p, f, k
+		exit (f > 0) ? 1 : (p == 0 && k > 0) ? 4 : 0
+	}'
+rc=$?
+[ $worst -eq 125 ] && exit 125
+exit $rc
