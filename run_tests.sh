@@ -92,6 +92,7 @@ while [ $# -gt 0 ]; do
 		ktags="$ktags +${2#+}"; shift ;;
 	-B|--backend) [ $# -ge 2 ] || die_usage "$1 needs a list"; backends=$2; shift ;;
 	-j|--jobs) [ $# -ge 2 ] || die_usage "$1 needs a number"; jobs=$2; shift ;;
+	-j[0-9]*) jobs=${1#-j} ;;
 	-t|--timeout) [ $# -ge 2 ] || die_usage "$1 needs seconds"; timeout=$2; shift ;;
 	--native) mode=native ;;
 	--qemu) mode=qemu ;;

@@ -47,7 +47,9 @@ static const struct loop_counter polled[] = {
 
 enum step {
 	POLLED,			/* per counter: the polls where it wrapped and flagged */
-	POLLED_VALUES,		/* flags seen before their counter read wrapped; PMCR_EL0 */
+	POLLED_VALUES,		/* flags seen before their counter read wrapped; PMCR_EL0;
+				 * PMOVSSET after the guest cleared every flag, same run */
+	CLEARED_AFTER_EXIT,	/* PMOVSSET after an exit: cleared stays cleared */
 	GUEST_WRITES,		/* PMOVSSET then PMOVSCLR of a never-enabled counter */
 	AFTER_PUT_LOAD,		/* PMOVSSET after an exit, on another pCPU */
 	AFTER_USER_RELOAD,	/* after userspace read PMOVSSET and wrote PMCNTENSET */
@@ -64,6 +66,7 @@ static bool wrapped(uint64_t v)
 
 /* guest_code()'s argument: the EL bits that include its EL, and this flag. */
 #define LATE_WIDTH	BIT(0)	/* LC/LP changed after the counters were programmed */
+#define EVENTS_ONLY	BIT(1)	/* the cycle counter left alone: only event counters count */
 
 static void guest_code(uint64_t arg)
 {
@@ -83,6 +86,8 @@ static void guest_code(uint64_t arg)
 		isb();
 	}
 	for (unsigned int c = 0; c < NR_POLLED; c++) {
+		if (polled[c].idx == CCNT && (arg & EVENTS_ONLY))
+			continue;
 		pmu_write_evtyper(polled[c].idx, (polled[c].idx == CCNT ? 0 : polled[c].event) | incl);
 		pmu_write_counter(polled[c].idx, PRESET);
 		pmu_enable_counters(BIT(polled[c].idx));
@@ -121,9 +126,16 @@ static void guest_code(uint64_t arg)
 	isb();
 	GUEST_SYNC(POLLED, first_wrap[0] | first_flag[0] << 32, first_wrap[1] | first_flag[1] << 32,
 		   first_wrap[2] | first_flag[2] << 32, flags, pmu_read_counter(IDLE_CTR));
-	GUEST_SYNC(POLLED_VALUES, early, pmcr);
-	if (arg & LATE_WIDTH)
+	write_sysreg(flags, pmovsclr_el0);
+	isb();
+	GUEST_SYNC(POLLED_VALUES, early, pmcr, read_sysreg(pmovsset_el0));
+	if (arg & (LATE_WIDTH | EVENTS_ONLY))
 		GUEST_DONE();
+
+	guest_step("read the cleared flags after an exit, then set them again");
+	GUEST_SYNC(CLEARED_AFTER_EXIT, read_sysreg(pmovsset_el0));
+	write_sysreg(flags, pmovsset_el0);
+	isb();
 
 	guest_step("set and clear a flag by PMOVSSET_EL0 and PMOVSCLR_EL0");
 	write_sysreg(BIT(IDLE_CTR), pmovsset_el0);
@@ -161,13 +173,13 @@ static void move_to_next_cpu(void)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-static void run_vm(const struct filter_vm *fv, enum guest_el el, bool late_width, struct run *r)
+/* @variant: 0, LATE_WIDTH or EVENTS_ONLY, which stop after the polling. */
+static void run_vm(const struct filter_vm *fv, enum guest_el el, uint64_t variant, struct run *r)
 {
 	struct pmu_vm_config cfg = { .el = el, .filters = &fv->range, .nr_filters = fv->nr,
 				     .code = guest_code,
-				     .arg = (el == GUEST_EL2 ? PMEVTYPER_NSH : 0) |
-					    (late_width ? LATE_WIDTH : 0) };
-	unsigned int last = late_width ? POLLED_VALUES : NR_STEPS - 1;
+				     .arg = (el == GUEST_EL2 ? PMEVTYPER_NSH : 0) | variant };
+	unsigned int last = variant ? POLLED_VALUES : NR_STEPS - 1;
 	struct vm *vm = pmu_vm_create(&cfg), *dst;
 	cpu_set_t all;
 	struct ucall uc;
@@ -208,7 +220,7 @@ static void run_vm(const struct filter_vm *fv, enum guest_el el, bool late_width
 	vm_free(vm);
 }
 
-#define CHECKS_PER_VM	(NR_POLLED + 6)
+#define CHECKS_PER_VM	(NR_POLLED + 7)
 
 /*
  * Counter @c's flag over the polls, as the architecture has it: at the
@@ -220,7 +232,13 @@ static bool flag_fits(const struct run *r, unsigned int c, bool flags_at_32)
 	unsigned int wrap = r->val[POLLED][c] & 0xffffffff, flag = r->val[POLLED][c] >> 32;
 	bool early = r->val[POLLED_VALUES][0] & BIT(polled[c].idx);
 
-	return flags_at_32 ? wrap && flag == wrap && !early : wrap && !flag;
+	/*
+	 * The flag shows by the poll whose counter read first shows the wrap,
+	 * or by the one before if the wrap came between its counter and flag
+	 * reads; never in a flag read that precedes a counter read without it.
+	 */
+	return flags_at_32 ? wrap && flag && flag <= wrap && flag + 1 >= wrap && !early :
+			     wrap && !flag;
 }
 
 /*
@@ -237,7 +255,7 @@ static void check_flag(const char *where, const char *fv_name, const struct run 
 	if (flags_at_32)
 		ktap_check_known("overflow-width-stale", flag_fits(r, c, true),
 				 flag_fits(r, c, stale_at_32),
-				 "%s, %s: %s wraps, and its flag is set by the same poll, not before (wrapped at poll %u, flagged at %u of %d%s)",
+				 "%s, %s: %s wraps, and its flag shows by that poll, not before the wrap (wrapped at poll %u, flagged at %u of %d%s)",
 				 where, fv_name, lc->name, wrap, flag, POLLS,
 				 early ? ", flag before the wrap" : "");
 	else
@@ -279,6 +297,9 @@ static void check_vm(const char *where, enum guest_el el, const struct filter_vm
 	ktap_check(!(flags & BIT(IDLE_CTR)) && idle == PRESET,
 		   "%s, %s: counter 2, never enabled, never moves and never flags (PMOVSSET %#lx, %#lx)",
 		   where, fv->name, flags, idle);
+	ktap_check(r->val[POLLED_VALUES][2] == 0 && r->val[CLEARED_AFTER_EXIT][0] == 0,
+		   "%s, %s: the guest's PMOVSCLR_EL0 of its flags takes effect at once and holds across an exit (%#lx, then %#lx, after the exit %#lx)",
+		   where, fv->name, flags, r->val[POLLED_VALUES][2], r->val[CLEARED_AFTER_EXIT][0]);
 	ktap_check(r->val[GUEST_WRITES][0] == (flags | BIT(IDLE_CTR)) && r->val[GUEST_WRITES][1] == flags,
 		   "%s, %s: the guest's PMOVSSET_EL0 and PMOVSCLR_EL0 writes take effect at once (%#lx, then %#lx; flags %#lx)",
 		   where, fv->name, r->val[GUEST_WRITES][0], r->val[GUEST_WRITES][1], flags);
@@ -297,6 +318,27 @@ static void check_vm(const char *where, enum guest_el el, const struct filter_vm
 	ktap_check(r->val[AFTER_MIGRATION][0] == flags,
 		   "%s, %s: the flags hold across a migration (%#lx -> %#lx)",
 		   where, fv->name, flags, r->val[AFTER_MIGRATION][0]);
+}
+
+/*
+ * With the cycle counter left alone, the flags are those of the event
+ * counters that wrapped, and nothing else: no flag of a counter the guest
+ * never enabled, whatever the host did with the hardware meanwhile.
+ */
+static void check_events_only(const char *where, const struct filter_vm *fv, const struct run *r)
+{
+	uint64_t flags = r->val[POLLED][3], want = 0;
+
+	if (!r->ok) {
+		ktap_fail("%s, %s, event counters alone: guest failed: %s", where, fv->name, r->why);
+		return;
+	}
+	for (unsigned int c = 0; c < NR_POLLED; c++)
+		if (polled[c].idx != CCNT && (r->val[POLLED][c] & 0xffffffff))
+			want |= BIT(polled[c].idx);
+	ktap_check(flags == want,
+		   "%s, %s, event counters alone: PMOVSSET_EL0 holds the flags of those that wrapped, no other (%#lx, want %#lx)",
+		   where, fv->name, flags, want);
 }
 
 /*
@@ -334,7 +376,7 @@ int main(void)
 	static const struct { const char *name; enum guest_el el; } places[] = {
 		{ "EL1", GUEST_EL1 }, { "vEL2", GUEST_EL2 },
 	};
-	const unsigned int per_place = NR_DENY_ONE_VMS * CHECKS_PER_VM + 2;
+	const unsigned int per_place = NR_DENY_ONE_VMS * (CHECKS_PER_VM + 1) + 2;
 	struct run r;
 
 	pmu_vm_require(GUEST_EL1);
@@ -345,10 +387,12 @@ int main(void)
 			continue;
 		}
 		for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++) {
-			run_vm(&deny_one_vms[v], places[p].el, false, &r);
+			run_vm(&deny_one_vms[v], places[p].el, 0, &r);
 			check_vm(places[p].name, places[p].el, &deny_one_vms[v], &r);
+			run_vm(&deny_one_vms[v], places[p].el, EVENTS_ONLY, &r);
+			check_events_only(places[p].name, &deny_one_vms[v], &r);
 		}
-		run_vm(&deny_one_vms[0], places[p].el, true, &r);
+		run_vm(&deny_one_vms[0], places[p].el, LATE_WIDTH, &r);
 		check_late_width(places[p].name, places[p].el, &r);
 	}
 	ktap_finish();
