@@ -133,14 +133,19 @@ lint:
 check: lint unit all
 	$(TOP)/run_tests.sh --build-dir $(OUTPUT)
 
-# The series is not part of this repository: CI has it beside this
-# checkout, or in /work/shared.
-PPMU_PATCHES ?= $(firstword $(wildcard $(abspath $(TOP)/../shared/kernels/partitioned-pmu-v8) \
-			/work/shared/kernels/partitioned-pmu-v8) \
-			$(abspath $(TOP)/../shared/kernels/partitioned-pmu-v8))
+# The series is not part of this repository: PPMU_PATCHES names a directory
+# of its *.patch, by default shared/kernels/partitioned-pmu-v8 beside this
+# checkout (where CI has it).  The target runs the whole suite on the
+# series, on the series with this repository's candidate fixes, and
+# filter_api and backend_differential on the series with the host PMU
+# left whole (no arm_pmuv3.reserved_host_counters).
+PPMU_PATCHES ?= $(abspath $(TOP)/../shared/kernels/partitioned-pmu-v8)
+PPMU_FIXES := $(TOP)/findings/partitioned-pmu-v8-fixes
 check-partitioned: all
 	@[ -d "$(PPMU_PATCHES)" ] || { echo "check-partitioned: no series at $(PPMU_PATCHES) (set PPMU_PATCHES=DIR)" >&2; exit 2; }
 	$(TOP)/run_tests.sh --build-dir $(OUTPUT) --kernel-patches $(PPMU_PATCHES)
+	$(TOP)/run_tests.sh --build-dir $(OUTPUT) --kernel-patches $(PPMU_PATCHES) \
+		--kernel-patches $(PPMU_FIXES)
 	KPF_RESERVED_HOST_COUNTERS= $(TOP)/run_tests.sh --build-dir $(OUTPUT) \
 		--kernel-patches $(PPMU_PATCHES) filter_api backend_differential
 
