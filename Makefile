@@ -65,14 +65,15 @@ include $(KSFT_LIB)
 endif
 
 LIBKVM_C := lib/assert.c lib/ktap.c lib/known_issues.c lib/test_seed.c lib/count_check.c lib/pmu_cases.c lib/host_perf.c lib/state.c lib/guest_print.c lib/ucall.c lib/vm.c \
-	    lib/vcpu.c lib/pmu_filter.c lib/pmu_vm.c lib/arm64/processor.c \
+	    lib/vcpu.c lib/pmu_filter.c lib/pmu_encoding.c lib/pmu_vm.c lib/arm64/processor.c \
 	    lib/arm64/mmu.c lib/arm64/esr.c lib/arm64/vgic.c lib/arm64/pmu.c
 LIBKVM_S := lib/arm64/vectors.S
 LIBKVM_O := $(patsubst %.c,$(OUTPUT)/%.o,$(LIBKVM_C)) \
 	    $(patsubst %.S,$(OUTPUT)/%.o,$(LIBKVM_S))
 
 # Host-side logic with unit tests, built for the build machine.
-UNIT_LIB_C := lib/assert.c lib/ktap.c lib/known_issues.c lib/guest_print.c lib/pmu_filter.c lib/arm64/esr.c
+UNIT_LIB_C := lib/assert.c lib/ktap.c lib/known_issues.c lib/guest_print.c lib/pmu_filter.c \
+	      lib/pmu_encoding.c lib/arm64/esr.c
 UNIT_TESTS := $(patsubst $(TOP)/tests/unit/%.c,$(OUTPUT)/unit/%,$(wildcard $(TOP)/tests/unit/*.c))
 
 

@@ -86,6 +86,13 @@ void pmu_vm_require(enum guest_el el);
 bool platform_counts(unsigned int event, enum guest_el el);
 
 /*
+ * Whether this platform counts nothing but the events $KPF_PLATFORM_COUNTS
+ * lists (it ends in "only", as the QEMU runner says of QEMU's PMU): a
+ * counter of any other event must read 0.
+ */
+bool platform_counts_nothing_else(void);
+
+/*
  * Whether $KPF_PLATFORM_GAPS (the QEMU runner's knowledge of its platform)
  * lists @gap: a part of the architecture this platform doesn't implement,
  * such that a check relying on it would blame KVM for the platform.

@@ -10,4 +10,15 @@
 
 uint64_t test_seed(int argc, char **argv);
 
+/* xorshift64: the next pseudo-random number of the sequence *@s (never 0) holds. */
+static inline uint64_t random_next(uint64_t *s)
+{
+	if (!*s)	/* xorshift's one fixed point */
+		*s = 1;
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 #endif

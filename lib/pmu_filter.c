@@ -4,6 +4,7 @@
 
 #include "arm64/sysreg.h"
 #include "pmu_filter.h"
+#include "test_seed.h"
 
 void pmu_filter_model_init(struct pmu_filter_model *m, unsigned int nr_events)
 {
@@ -68,24 +69,14 @@ bool pmu_filter_counts(const struct kvm_pmu_event_filter *f, unsigned int nr,
 	return pmu_filter_model_counts(&m, event);
 }
 
-static uint64_t xorshift64(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 unsigned int pmu_filter_random(struct kvm_pmu_event_filter *out, unsigned int max,
 			       unsigned int nr_events, uint64_t *seed)
 {
 	unsigned int n;
 
-	if (!*seed)	/* xorshift's one fixed point */
-		*seed = 1;
-	n = 1 + xorshift64(seed) % max;
+	n = 1 + random_next(seed) % max;
 	for (unsigned int i = 0; i < n; i++) {
-		uint64_t r = xorshift64(seed);
+		uint64_t r = random_next(seed);
 		unsigned int base, len;
 
 		switch (r % 4) {

@@ -173,6 +173,14 @@ static bool platform_known_to_count(unsigned int event)
 	return false;
 }
 
+bool platform_counts_nothing_else(void)
+{
+	const char *list = getenv("KPF_PLATFORM_COUNTS");
+	size_t len = list ? strlen(list) : 0;
+
+	return len >= 4 && !strcmp(list + len - 4, "only");
+}
+
 bool platform_gap(const char *gap)
 {
 	const char *list = getenv("KPF_PLATFORM_GAPS");

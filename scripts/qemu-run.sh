@@ -88,9 +88,12 @@ cp "$KPF_TOP/run_tests.sh" "$KPF_TOP/tests.cfg" "$KPF_TOP/settings" \
 for t in $programs; do cp "$bindir/$t" "$root/kpf/build/"; done
 printf '%s\n' "${tests[@]}" >"$root/kpf/tests"
 # What QEMU's PMU counts in KVM guests: CPU_CYCLES, and INST_RETIRED with
-# precise icount.  Tests may then not call these "uncountable" and skip.
+# precise icount, and nothing else (pm_events[]: the STALL events it has
+# count 0).  Tests may then not call these "uncountable" and skip, and a
+# counter of any other event must read 0.
 platform_counts=0x11
 [ "$KPF_QEMU_ICOUNT" = shift=0 ] && platform_counts="0x08 0x11"
+platform_counts="$platform_counts only"
 # What QEMU 10.0's TCG leaves out that tests would otherwise take for KVM
 # bugs (target/arm/helper.c): MDCR_EL2.HPMN is not applied to EL1/EL0
 # accesses of PMCNTEN, PMINTEN and PMOVS (masked with PMCR_EL0.N only), nor
@@ -101,10 +104,16 @@ platform_counts=0x11
 # _xevcntr(), _ccntr() return before pmreg_access() checks it), so a KVM
 # guest's EL0 reaches the hardware PMU instead of its vPMU.
 platform_gaps="hpmn hpmn-p tpmcr chain el0-tpm"
+# The tests' own knobs cross into the guest as they are set here.
+passed=
+for v in KPF_SEED KPF_ENCODINGS KPF_GUEST_TIMEOUT; do
+	[ -n "${!v:-}" ] && passed="$passed $v='${!v//\'/}'"
+done
 cat >"$root/init" <<EOT
 #!/bin/busybox sh
 export KPF_PLATFORM_COUNTS="$platform_counts" KPF_PLATFORM_GAPS="$platform_gaps"
-export KPF_KERNEL_TAGS="${KPF_KERNEL_TAGS:-}"
+export KPF_KERNEL_TAGS="${KPF_KERNEL_TAGS:-}"${passed:+
+export$passed}
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys

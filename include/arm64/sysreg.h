@@ -42,6 +42,7 @@
 #define ID_TPIDR_EL1		SYSREG_ID(3, 0, 13, 0, 4)
 #define ID_SP_EL2		SYSREG_ID(3, 6, 4, 1, 0)
 #define ID_ID_AA64DFR0_EL1	SYSREG_ID(3, 0, 0, 5, 0)
+#define ID_ID_AA64PFR0_EL1	SYSREG_ID(3, 0, 0, 4, 0)
 #define ID_SCTLR_EL2		SYSREG_ID(3, 4, 1, 0, 0)
 #define ID_HCR_EL2		SYSREG_ID(3, 4, 1, 1, 0)
 #define ID_MDCR_EL2		SYSREG_ID(3, 4, 1, 1, 1)
@@ -114,7 +115,9 @@
 #define PMEVTYPER_NSK		(1UL << 29)
 #define PMEVTYPER_NSU		(1UL << 28)
 #define PMEVTYPER_NSH		(1UL << 27)	/* include EL2 */
-#define PMEVTYPER_M		(1UL << 26)
+#define PMEVTYPER_M		(1UL << 26)	/* EL3 filtering */
+#define PMEVTYPER_MT		(1UL << 25)	/* FEAT_MTPMU */
+#define PMEVTYPER_SH		(1UL << 24)	/* FEAT_SEL2 */
 
 #define PMU_CYCLE_IDX		31
 
@@ -123,6 +126,10 @@
 #define PMU_EV_INST_RETIRED	0x08
 #define PMU_EV_CPU_CYCLES	0x11
 #define PMU_EV_CHAIN		0x1e
+
+/* ID_AA64PFR0_EL1: which Exception levels are implemented (non-zero: yes) */
+#define PFR0_EL2_SHIFT		8
+#define PFR0_EL3_SHIFT		12
 
 /* ID_AA64DFR0_EL1.PMUVer */
 #define DFR0_PMUVER_SHIFT	8
