@@ -325,7 +325,11 @@ void known_issue_failed(const char *id, const char *what, bool as_predicted,
 
 bool known_issue_listed(const char *id, const char *what, struct known_issue *ki)
 {
-	return lookup(id, what, true, ki);
+	struct known_issue_entry *e = lookup(id, what, true, ki);
+
+	if (e)
+		e->held++;
+	return e;
 }
 
 void known_issue_report(void (*diag)(const char *fmt, ...))
@@ -336,5 +340,8 @@ void known_issue_report(void (*diag)(const char *fmt, ...))
 		if (e->covered)
 			diag("known-issues.cfg:%u (%s) covered %u check%s, reviewed at %u",
 			     e->line, e->check, e->covered, e->covered == 1 ? "" : "s", e->count);
+		if (e->held && !e->covered)
+			diag("known-issues.cfg:%u (%s) did not reproduce: its %u check%s held on this kernel (%s)",
+			     e->line, e->check, e->held, e->held == 1 ? "" : "s", e->ref);
 	}
 }

@@ -108,6 +108,8 @@ int __vcpu_pmu_init(struct vcpu *vcpu);
  * 65536 from PMUv3p1 (read from the vCPU's ID_AA64DFR0_EL1.PMUVer).
  */
 unsigned int vcpu_pmu_event_space(struct vcpu *vcpu);
+/* The vCPU's ID_AA64DFR0_EL1.PMUVer. */
+unsigned int vcpu_pmuver(struct vcpu *vcpu);
 /*
  * Whether event counters are 64 bits wide (PMUv3p5): with PMCR_EL0.LP=0
  * they still overflow at 32 bits, but keep counting in the upper half.

@@ -93,6 +93,7 @@
 #define MDCR_EL2_HPMN_MASK	0x1fUL		/* counters [HPMN, N) are EL2's */
 #define MDCR_EL2_HPME		(1UL << 7)	/* enables the [HPMN, N) range */
 #define MDCR_EL2_HPMD		(1UL << 17)	/* no EL2 counting below HPMN */
+#define MDCR_EL2_HCCD		(1UL << 23)	/* no cycle counting at EL2 (PMUv3p5) */
 
 /* PMUSERENR_EL0: what EL0 may access */
 #define PMUSERENR_EN		(1UL << 0)	/* everything */
@@ -104,6 +105,9 @@
 #define PMCR_E			(1UL << 0)
 #define PMCR_P			(1UL << 1)
 #define PMCR_C			(1UL << 2)
+#define PMCR_D_DIV64		(1UL << 3)	/* the cycle counter counts every 64th cycle */
+#define PMCR_X			(1UL << 4)	/* export events */
+#define PMCR_DP			(1UL << 5)	/* no cycle counting where counting is prohibited */
 #define PMCR_LC			(1UL << 6)
 #define PMCR_LP			(1UL << 7)
 #define PMCR_N_SHIFT		11

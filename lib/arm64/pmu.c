@@ -171,7 +171,7 @@ int __vcpu_pmu_init(struct vcpu *vcpu)
 			       KVM_ARM_VCPU_PMU_V3_INIT, NULL);
 }
 
-static unsigned int vcpu_pmuver(struct vcpu *vcpu)
+unsigned int vcpu_pmuver(struct vcpu *vcpu)
 {
 	return (vcpu_get_reg(vcpu, ID_ID_AA64DFR0_EL1) >> DFR0_PMUVER_SHIFT) & DFR0_PMUVER_MASK;
 }
