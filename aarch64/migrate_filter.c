@@ -80,8 +80,8 @@ static struct vm *new_vm(const struct filter_vm *fv)
 	return pmu_vm_create(&cfg);
 }
 
-/* Moves @src's guest into a new VM with filter @dst_fv; NULL if KVM refused. */
-static struct vm *migrate(struct vm *src, const struct filter_vm *dst_fv,
+/* Moves *@src's guest into a new VM with filter @dst_fv (freeing *@src); NULL if KVM refused. */
+static struct vm *migrate(struct vm **src, const struct filter_vm *dst_fv,
 			  enum restore_order order, struct vm_state **saved, char *why)
 {
 	struct pmu_vm_config cfg = vm_config(dst_fv);
@@ -123,7 +123,7 @@ static void check_migration(const struct mig_case *c, enum restore_order order)
 
 	for (int i = 0; ok && i < 3; i++)
 		ok = run_round(src, &before, why);
-	dst = ok ? migrate(src, c->dst, order, &saved, why) : NULL;
+	dst = ok ? migrate(&src, c->dst, order, &saved, why) : NULL;
 	for (int i = 0; dst && ok && i < 3; i++)
 		ok = run_round(dst, &after[i], why);
 	if (!dst || !ok) {
@@ -172,7 +172,8 @@ out:
 	vm_state_free(saved);
 	if (dst)
 		vm_free(dst);
-	vm_free(src);
+	if (src)
+		vm_free(src);
 }
 
 /* Ten migrations between two VMs denying INST_RETIRED: nothing lost, nothing leaks. */
@@ -186,11 +187,10 @@ static void check_pingpong(void)
 
 	prev = first;
 	for (int i = 0; ok && i < PINGPONG; i++) {
-		next = migrate(vm, &deny_one_vms[2], i & 1 ? RESTORE_REVERSED : RESTORE_LISTED,
+		next = migrate(&vm, &deny_one_vms[2], i & 1 ? RESTORE_REVERSED : RESTORE_LISTED,
 			       &saved, why);
 		vm_state_free(saved);
 		saved = NULL;
-		vm_free(vm);
 		vm = next;
 		ok = vm && run_round(vm, &cur, why);
 		if (ok) {

@@ -141,7 +141,7 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 			   "%s, %s: at migration counter 0 is still at its preset, nothing pending (%#lx, PMOVSSET %#lx, GICR_ISPENDR0 %#lx, line level %d)",
 			   at, c->name, value, ovs, pending, level);
 
-	dst = pmu_vm_migrate(src, &dst_cfg, RESTORE_LISTED, &saved, why, sizeof(why));
+	dst = pmu_vm_migrate(&src, &dst_cfg, RESTORE_LISTED, &saved, why, sizeof(why));
 	if (!dst) {
 		for (int i = 1; i < CHECKS; i++)
 			ktap_fail("%s, %s: restore: %s", at, c->name, why);
@@ -185,7 +185,8 @@ out:
 	vm_state_free(saved);
 	if (dst)
 		vm_free(dst);
-	vm_free(src);
+	if (src)
+		vm_free(src);
 }
 
 int main(void)

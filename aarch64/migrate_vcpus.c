@@ -99,8 +99,8 @@ static uint64_t counter_reg(unsigned int idx)
 	return idx == PMU_CYCLE_IDX ? ID_PMCCNTR_EL0 : ID_PMEVCNTR_EL0(idx);
 }
 
-/* Into a new VM as @cfg says; each vCPU's saved counter values into @runs. */
-static struct vm *migrate(struct vm *src, const struct pmu_vm_config *cfg,
+/* Into a new VM as @cfg says (*@src freed); each vCPU's saved counter values into @runs. */
+static struct vm *migrate(struct vm **src, const struct pmu_vm_config *cfg,
 			  struct vcpu_run *runs, char *why)
 {
 	struct vm_state *s;
@@ -175,8 +175,7 @@ static void check_migration(enum guest_el el, unsigned int nr, enum pmu_backend 
 	cfg.backend = to;
 	cfg.filters = &deny_inst;
 	cfg.nr_filters = 1;
-	moved = migrate(vm, &cfg, dst, why);
-	vm_free(vm);
+	moved = migrate(&vm, &cfg, dst, why);
 	if (moved) {
 		run_all(moved, dst, nr);
 		vm_free(moved);

@@ -147,11 +147,8 @@ static void run_vm(const struct filter_vm *fv, struct run *r)
 		r->a[s] = uc.args[1];
 		r->b[s] = uc.args[2];
 		if (r->ran && s == MIGRATE) {
-			struct vm *next = pmu_vm_migrate(vm, &cfg, RESTORE_LISTED, NULL,
-							 r->why, sizeof(r->why));
-
-			vm_free(vm);
-			vm = next;
+			vm = pmu_vm_migrate(&vm, &cfg, RESTORE_LISTED, NULL, r->why,
+					    sizeof(r->why));
 			r->ran = vm;
 		}
 	}

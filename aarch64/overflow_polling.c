@@ -180,7 +180,7 @@ static void run_vm(const struct filter_vm *fv, enum guest_el el, uint64_t varian
 				     .code = guest_code,
 				     .arg = (el == GUEST_EL2 ? PMEVTYPER_NSH : 0) | variant };
 	unsigned int last = variant ? POLLED_VALUES : NR_STEPS - 1;
-	struct vm *vm = pmu_vm_create(&cfg), *dst;
+	struct vm *vm = pmu_vm_create(&cfg);
 	cpu_set_t all;
 	struct ucall uc;
 
@@ -202,13 +202,11 @@ static void run_vm(const struct filter_vm *fv, enum guest_el el, uint64_t varian
 				     vcpu_get_reg(vcpu, ID_PMOVSSET_EL0) | BIT(USER_FLAG));
 			break;
 		case AFTER_MIGRATION:
-			dst = pmu_vm_migrate(vm, &cfg, RESTORE_LISTED, NULL, r->why, sizeof(r->why));
-			if (!dst) {
+			vm = pmu_vm_migrate(&vm, &cfg, RESTORE_LISTED, NULL, r->why, sizeof(r->why));
+			if (!vm) {
 				r->ok = false;
 				continue;
 			}
-			vm_free(vm);
-			vm = dst;
 			vcpu = vm->vcpus[0];
 			break;
 		}
@@ -217,7 +215,8 @@ static void run_vm(const struct filter_vm *fv, enum guest_el el, uint64_t varian
 			r->val[s][i - 1] = uc.args[i];
 	}
 	sched_setaffinity(0, sizeof(all), &all);
-	vm_free(vm);
+	if (vm)
+		vm_free(vm);
 }
 
 #define CHECKS_PER_VM	(NR_POLLED + 7)

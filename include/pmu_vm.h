@@ -56,13 +56,16 @@ struct pmu_vm_config {
 struct vm *pmu_vm_create(const struct pmu_vm_config *cfg);
 
 /*
- * @src's guest moved into a new VM as @cfg says, as a VMM does it: every
+ * *@src's guest moved into a new VM as @cfg says, as a VMM does it: every
  * vCPU's registers, the vGIC and guest memory (vm_state_save()), restored
- * in @order.  @src stays.  The state saved goes to @saved, for the caller
- * to free, or is freed if @saved is NULL.  NULL, with the reason in @why,
- * if the destination refused the state.
+ * in @order.  The source is freed first (*@src set to NULL): a real
+ * migration's source runs on another host, and perf events of a source
+ * left on this thread could hold the very counters the destination's
+ * need.  The state saved goes to @saved, for the caller to free, or is
+ * freed if @saved is NULL.  NULL, with the reason in @why, if the
+ * destination refused the state.
  */
-struct vm *pmu_vm_migrate(struct vm *src, const struct pmu_vm_config *cfg,
+struct vm *pmu_vm_migrate(struct vm **src, const struct pmu_vm_config *cfg,
 			  enum restore_order order, struct vm_state **saved,
 			  char *why, size_t len);
 

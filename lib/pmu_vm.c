@@ -225,13 +225,18 @@ bool platform_counts(unsigned int event, enum guest_el el)
 	return counts;
 }
 
-struct vm *pmu_vm_migrate(struct vm *src, const struct pmu_vm_config *cfg,
+struct vm *pmu_vm_migrate(struct vm **src, const struct pmu_vm_config *cfg,
 			  enum restore_order order, struct vm_state **saved,
 			  char *why, size_t len)
 {
-	struct vm *dst = pmu_vm_create(cfg);
-	struct vm_state *s = vm_state_save(src);
-	int ret = vm_state_restore(dst, s, order, why, len);
+	struct vm_state *s = vm_state_save(*src);
+	struct vm *dst;
+	int ret;
+
+	vm_free(*src);
+	*src = NULL;
+	dst = pmu_vm_create(cfg);
+	ret = vm_state_restore(dst, s, order, why, len);
 
 	if (saved)
 		*saved = s;

@@ -94,9 +94,11 @@ run() {
 		echo "BUILD-FAILED"
 		return
 	fi
+	# A mutant that hangs guests (an interrupt never cleared, say) fails
+	# in seconds of guest clock: no test takes more than 10 unmutated.
 	# shellcheck disable=SC2086 # test names are words
-	"$KPF_TOP/run_tests.sh" --kernel "$image" --build-dir "$bin" --backend emulated $tests \
-		>"$logs/$name.log" 2>&1
+	KPF_GUEST_TIMEOUT=${KPF_GUEST_TIMEOUT:-15} "$KPF_TOP/run_tests.sh" --kernel "$image" \
+		--build-dir "$bin" --backend emulated --timeout 120 $tests >"$logs/$name.log" 2>&1
 	if grep -q '^not ok 1 boot' "$logs/$name.log"; then
 		echo "BOOT-FAILED"
 		return
