@@ -42,6 +42,11 @@ TEST@BACKEND (a TEST@BACKEND argument runs that one only).
                         name; repeat it for each.  A kernel built by
                         scripts/build-kernel.sh --patches says so itself
   -a, --append WORDS    extra kernel command-line words (qemu mode)
+  -p, --platform NAME   qemu mode: a CPU model and KVM mode from
+                        platforms.cfg (default: max, in nested mode)
+      --cpu MODEL       qemu mode: QEMU's -cpu (overrides the platform's)
+      --kvm-mode MODE   qemu mode: nested, vhe, nvhe or protected
+                        (overrides the platform's)
   -j, --jobs N          qemu mode: N boots at once, each a shard of the
                         runs balanced by costs.cfg, merged into one report
                         (default: the online CPUs; 1: one boot)
@@ -75,6 +80,7 @@ verbose=0
 list=0
 tests=
 jobs=
+platform='' cpu='' kvm_mode=''
 # Patch sets the kernel carries, for known-issues.cfg (words "+NAME").
 ktags=${KPF_KERNEL_TAGS:-}
 backends=${KPF_PMU_BACKENDS:-emulated,partitioned}
@@ -93,6 +99,9 @@ while [ $# -gt 0 ]; do
 	-B|--backend) [ $# -ge 2 ] || die_usage "$1 needs a list"; backends=$2; shift ;;
 	-j|--jobs) [ $# -ge 2 ] || die_usage "$1 needs a number"; jobs=$2; shift ;;
 	-j[0-9]*) jobs=${1#-j} ;;
+	-p|--platform) [ $# -ge 2 ] || die_usage "$1 needs a name"; platform=$2; shift ;;
+	--cpu) [ $# -ge 2 ] || die_usage "$1 needs a QEMU CPU model"; cpu=$2; shift ;;
+	--kvm-mode) [ $# -ge 2 ] || die_usage "$1 needs a mode"; kvm_mode=$2; shift ;;
 	-t|--timeout) [ $# -ge 2 ] || die_usage "$1 needs seconds"; timeout=$2; shift ;;
 	--native) mode=native ;;
 	--qemu) mode=qemu ;;
@@ -104,6 +113,18 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+
+# The platform: platforms.cfg's line, then --cpu and --kvm-mode over it.
+if [ -n "$platform" ]; then
+	line=$(sed -e 's/#.*//' "$here/platforms.cfg" 2>/dev/null | awk -v n="$platform" '$1 == n { print $2, $3 }')
+	[ -n "$line" ] || die_usage "unknown platform '$platform' (platforms.cfg: $(sed -e 's/#.*//' "$here/platforms.cfg" | awk 'NF { printf "%s ", $1 }'))"
+	[ -n "$cpu" ] || cpu=${line% *}
+	[ -n "$kvm_mode" ] || kvm_mode=${line#* }
+fi
+case "$kvm_mode" in
+''|nested|vhe|nvhe|protected) ;;
+*) die_usage "unknown KVM mode '$kvm_mode' (nested, vhe, nvhe, protected)" ;;
+esac
 
 case "$jobs" in
 '') jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) ;;
@@ -222,6 +243,19 @@ KPF_KERNEL_TAGS=${ktags# }
 export KPF_KERNEL_TAGS
 
 if [ "$mode" = qemu ]; then
+	# The platform reaches qemu-run.sh, and the tests (known-issues tags
+	# cpu-MODEL and kvm-MODE), through the environment.
+	[ -n "$cpu" ] && KPF_QEMU_CPU=$cpu && export KPF_QEMU_CPU
+	if [ -n "$kvm_mode" ]; then
+		KPF_KVM_MODE=$kvm_mode
+		[ "$kvm_mode" = vhe ] && KPF_KVM_MODE=
+		export KPF_KVM_MODE
+	fi
+	cpu=${KPF_QEMU_CPU:-max}
+	# kvm-default: no kvm-arm.mode word, the kernel's choice.
+	tag_mode=${kvm_mode:-${KPF_KVM_MODE-nested}}
+	KPF_PLATFORM_TAGS="cpu-${cpu%%,*} kvm-${tag_mode:-default}"
+	export KPF_PLATFORM_TAGS
 	# The same script runs inside the QEMU guest, in native mode.
 	set -- --build-dir "$bindir" --timeout "$timeout" --backend "$(echo "$backends" | tr ' ' ',')"
 	[ -n "$kernel" ] && set -- "$@" --kernel "$kernel"

@@ -159,6 +159,7 @@ struct run {
 	bool ok;
 	uint64_t val[NR_STEPS][UCALL_NR_ARGS];	/* each step's values, after its number */
 	uint64_t user_read;			/* PMOVSSET by KVM_GET_ONE_REG */
+	bool long_counters;			/* PMUv3p5: 64-bit event counters */
 	char why[UCALL_TEXT_LEN];
 };
 
@@ -185,7 +186,7 @@ static void run_vm(const struct filter_vm *fv, enum guest_el el, uint64_t varian
 	struct ucall uc;
 
 	sched_getaffinity(0, sizeof(all), &all);
-	*r = (struct run){ .ok = true };
+	*r = (struct run){ .ok = true, .long_counters = vcpu_pmu_has_64bit_counters(vm->vcpus[0]) };
 	for (unsigned int s = 0; r->ok && s <= last; s++) {
 		struct vcpu *vcpu = vm->vcpus[0];
 
@@ -283,6 +284,17 @@ static void check_vm(const char *where, enum guest_el el, const struct filter_vm
 		if (!platform_counts(lc->event, el)) {
 			ktap_skip("this platform doesn't count the event", "%s, %s: %s's flag",
 				  where, fv->name, lc->name);
+		} else if (lc->idx == CCNT && cc_at_32 && !r->long_counters &&
+			   platform_gap("chain") &&
+			   pmu_filter_counts(&fv->range, fv->nr, PMU_EV_CPU_CYCLES)) {
+			/*
+			 * Counter 0's CPU_CYCLES takes the host's cycle counter, and
+			 * without 64-bit event counters the host counts the guest's
+			 * cycle counter on a chained pair: its 32-bit overflow
+			 * interrupts only where the hardware has CHAIN.
+			 */
+			ktap_skip("this platform's PMU has no CHAIN event and no 64-bit event counters (before PMUv3p5): the host's chained pair for the cycle counter never interrupts at bit 31",
+				  "%s, %s: %s's flag", where, fv->name, lc->name);
 		} else if (pmu_filter_counts(&fv->range, fv->nr, lc->event)) {
 			allowed_flags |= BIT(lc->idx);
 			check_flag(where, fv->name, r, c, lc->idx != CCNT || cc_at_32,

@@ -41,7 +41,9 @@ bool known_issue_has_tag(const char *tag);
  * Tags the run with the patch sets its kernel carries: each word of
  * $KPF_KERNEL_TAGS ("+NAME", from run_tests.sh -P DIR or --kernel-tag
  * NAME) and each "+NAME" part of the kernel release @release after its
- * version (scripts/build-kernel.sh builds "7.3.4+SERIES+FIXES").
+ * version (scripts/build-kernel.sh builds "7.3.4+SERIES+FIXES"); and with
+ * the platform, $KPF_PLATFORM_TAGS ("cpu-MODEL kvm-MODE", run_tests.sh
+ * --platform).
  */
 void known_issue_tag_kernel(const char *release);
 

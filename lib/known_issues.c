@@ -90,6 +90,10 @@ void known_issue_tag_kernel(const char *release)
 
 	for (; env && sscanf(env, " %63s%n", word, &n) == 1; env += n)
 		known_issue_tag(word);
+	/* The platform under QEMU: cpu-MODEL and kvm-MODE (run_tests.sh --platform). */
+	for (env = getenv("KPF_PLATFORM_TAGS"); env && sscanf(env, " %63s%n", word, &n) == 1;
+	     env += n)
+		known_issue_tag(word);
 	/* "7.3.4+partitioned-pmu-v8+partitioned-pmu-v8-fixes" */
 	while (*p == '+') {
 		n = 1 + strcspn(p + 1, "+");

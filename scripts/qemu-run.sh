@@ -112,7 +112,7 @@ done
 cat >"$root/init" <<EOT
 #!/bin/busybox sh
 export KPF_PLATFORM_COUNTS="$platform_counts" KPF_PLATFORM_GAPS="$platform_gaps"
-export KPF_KERNEL_TAGS="${KPF_KERNEL_TAGS:-}"${passed:+
+export KPF_KERNEL_TAGS="${KPF_KERNEL_TAGS:-}" KPF_PLATFORM_TAGS="${KPF_PLATFORM_TAGS:-}"${passed:+
 export$passed}
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
