@@ -111,7 +111,7 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 	char why[UCALL_TEXT_LEN] = "";
 	struct ucall uc;
 	uint64_t ovs, pending, value, restored, host, moved, diff_attr = 0;
-	bool level, ran, want_irq = allows(c->src) || allows(c->dst);
+	bool level, ran, spurious, want_irq = allows(c->src) || allows(c->dst);
 	unsigned int diffs;
 
 	if (!control) {
@@ -160,22 +160,32 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 	}
 	restored = vcpu_state_reg(saved->vcpus[0], ID_PMEVCNTR_EL0(0));
 	host = vcpu_get_reg(dst->vcpus[0], ID_PMEVCNTR_EL0(0));
+	/*
+	 * Finding 5: on 6.12 the destination raises flags no counter set, so an
+	 * interrupt is taken without counter 0's flag, and counter 0 never
+	 * counts again.
+	 */
+	spurious = uc.args[0] && (uc.args[1] & ~BIT(0)) && !(uc.args[1] & BIT(0));
 	if (want_irq)
-		ktap_check(uc.args[0] == 1 && (uc.args[1] & BIT(0)),
-			   "%s, %s: the overflow interrupt is taken once on the destination (%lu times, PMOVSSET in the handler %#lx)",
-			   at, c->name, uc.args[0], uc.args[1]);
+		ktap_check_known("migration-restore-not-applied",
+				 uc.args[0] == 1 && (uc.args[1] & BIT(0)), spurious,
+				 "%s, %s: the overflow interrupt is taken once on the destination (%lu times, PMOVSSET in the handler %#lx)",
+				 at, c->name, uc.args[0], uc.args[1]);
 	else
-		ktap_check(uc.args[0] == 0 && uc.args[2] == PRESET,
-			   "%s, %s: no overflow interrupt on the destination (%lu taken, counter %#lx)",
-			   at, c->name, uc.args[0], uc.args[2]);
+		ktap_check_known("migration-restore-not-applied",
+				 uc.args[0] == 0 && uc.args[2] == PRESET,
+				 spurious && uc.args[2] == PRESET,
+				 "%s, %s: no overflow interrupt on the destination (%lu taken, counter %#lx, PMOVSSET in the handler %#lx)",
+				 at, c->name, uc.args[0], uc.args[2], uc.args[1]);
 	/* A 32-bit counter wraps at its overflow; a 64-bit one counts on above. */
 	moved = uc.args[2] - restored;
 	if (!vcpu_pmu_has_64bit_counters(dst->vcpus[0]))
 		moved &= 0xffffffffUL;
 	if (allows(c->dst))
-		ktap_check(moved >= ITERS && moved < BIT(31),
-			   "%s, %s: counter 0, allowed at the destination, counts on from %#lx (%#lx)",
-			   at, c->name, restored, uc.args[2]);
+		ktap_check_known("migration-restore-not-applied",
+				 moved >= ITERS && moved < BIT(31), uc.args[2] == restored,
+				 "%s, %s: counter 0, allowed at the destination, counts on from %#lx (%#lx)",
+				 at, c->name, restored, uc.args[2]);
 	else
 		ktap_check(uc.args[2] == restored && host == restored,
 			   "%s, %s: counter 0, denied at the destination, never moves from %#lx (guest %#lx, host %#lx)",

@@ -135,7 +135,7 @@ static void check_vcpu(const char *where, unsigned int id, const struct vcpu_run
 			  "%s, vCPU %u: before, INST_RETIRED counts every round", where, id);
 	for (int c = 0; c < NR_LOOP_COUNTERS; c++) {
 		bool denied = loop_counters[c].event == PMU_EV_INST_RETIRED;
-		bool ok = true;
+		bool ok, frozen;
 
 		/* A denied check without its positive control proves nothing. */
 		if (denied && !inst_counts) {
@@ -147,16 +147,20 @@ static void check_vcpu(const char *where, unsigned int id, const struct vcpu_run
 
 		/* The guest's ucall ran after its last read: the saved value is later. */
 		ok = dst->restored[c] >= src->v[last][c];
+		frozen = true;
 		for (unsigned int r = ROUNDS; r < 2 * ROUNDS; r++) {
 			uint64_t prev = r == ROUNDS ? dst->restored[c] : v[r - 1][c];
 
 			ok &= denied ? v[r][c] == prev : v[r][c] >= prev + 2 * ITERS;
+			frozen &= v[r][c] == dst->restored[c];
 		}
-		ktap_check(ok, "%s, vCPU %u: after, %s %s (%lu -> %lu over %d rounds)", where, id,
-			   loop_counters[c].name,
-			   denied ? "denied, never moves from its restored value" :
-				    "allowed, counts on from its restored value",
-			   dst->restored[c], v[2 * ROUNDS - 1][c], ROUNDS);
+		/* Finding 5: on 6.12 a restored counter never counts again. */
+		ktap_check_known("migration-restore-not-applied", ok, !denied && frozen,
+				 "%s, vCPU %u: after, %s %s (%lu -> %lu over %d rounds)", where, id,
+				 loop_counters[c].name,
+				 denied ? "denied, never moves from its restored value" :
+					  "allowed, counts on from its restored value",
+				 dst->restored[c], v[2 * ROUNDS - 1][c], ROUNDS);
 	}
 }
 

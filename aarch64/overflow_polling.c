@@ -291,9 +291,12 @@ static void check_vm(const char *where, enum guest_el el, const struct filter_vm
 			 * Counter 0's CPU_CYCLES takes the host's cycle counter, and
 			 * without 64-bit event counters the host counts the guest's
 			 * cycle counter on a chained pair: its 32-bit overflow
-			 * interrupts only where the hardware has CHAIN.
+			 * interrupts only where the hardware has CHAIN.  Where the
+			 * host gives it the cycle counter instead (6.1 does), it
+			 * flags: allowed either way.
 			 */
-			ktap_skip("this platform's PMU has no CHAIN event and no 64-bit event counters (before PMUv3p5): the host's chained pair for the cycle counter never interrupts at bit 31",
+			allowed_flags |= BIT(lc->idx);
+			ktap_skip("this platform's PMU has no CHAIN event and no 64-bit event counters (before PMUv3p5): the host's chained pair for the cycle counter may never interrupt at bit 31",
 				  "%s, %s: %s's flag", where, fv->name, lc->name);
 		} else if (pmu_filter_counts(&fv->range, fv->nr, lc->event)) {
 			allowed_flags |= BIT(lc->idx);
@@ -326,9 +329,11 @@ static void check_vm(const char *where, enum guest_el el, const struct filter_vm
 		   r->val[AFTER_GUEST_CLR][0] == flags,
 		   "%s, %s: a flag userspace sets reaches the guest at once, and the guest clears it (%#lx, then %#lx)",
 		   where, fv->name, r->val[AFTER_USER_SET][0], r->val[AFTER_GUEST_CLR][0]);
-	ktap_check(r->val[AFTER_MIGRATION][0] == flags,
-		   "%s, %s: the flags hold across a migration (%#lx -> %#lx)",
-		   where, fv->name, flags, r->val[AFTER_MIGRATION][0]);
+	/* Finding 5: on 6.12 the destination shows flags no counter raised. */
+	ktap_check_known("migration-restore-not-applied", r->val[AFTER_MIGRATION][0] == flags,
+			 r->val[AFTER_MIGRATION][0] & ~flags,
+			 "%s, %s: the flags hold across a migration (%#lx -> %#lx)",
+			 where, fv->name, flags, r->val[AFTER_MIGRATION][0]);
 }
 
 /*
