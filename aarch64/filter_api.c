@@ -21,12 +21,11 @@
 #include "arm64/vgic.h"
 #include "known_issues.h"
 #include "ktap.h"
+#include "pmu_filter.h"
 #include "pmu_vm.h"
 #include "test_util.h"
 #include "ucall.h"
 
-#define RANGE(base, n, act)	((struct kvm_pmu_event_filter){ \
-	.base_event = (base), .nevents = (n), .action = (act) })
 
 static void guest_pmceid0(uint64_t arg)
 {
@@ -38,13 +37,10 @@ static void guest_pmceid0(uint64_t arg)
 static struct vm *vm_with_vgic(unsigned int nr_vcpus, const struct vcpu_config *cfg)
 {
 	struct vm *vm = vm_create();
-	int ret;
 
 	for (unsigned int i = 0; i < nr_vcpus; i++)
 		vm_vcpu_add(vm, cfg, guest_pmceid0, 0);
-	ret = vgic_v3_create(vm);
-	errno = -ret;
-	TEST_ASSERT(!ret, "vGICv3 creation");
+	vgic_v3_create(vm);
 	return vm;
 }
 
@@ -53,30 +49,20 @@ static struct vm *vm_before_pmu_init(unsigned int nr_vcpus, bool pmu)
 {
 	struct vcpu_config cfg = { .el = GUEST_EL1, .pmu = pmu };
 	struct vm *vm = vm_with_vgic(nr_vcpus, &cfg);
-	int ret;
 
 	vgic_v3_init(vm);
 	for (unsigned int i = 0; pmu && i < nr_vcpus; i++) {
-		if (pmu_backend() == PMU_BACKEND_PARTITIONED) {
-			ret = __vcpu_pmu_set_partition(vm->vcpus[i], true);
-			errno = -ret;
-			TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION");
-		}
-		ret = __vcpu_pmu_set_irq(vm->vcpus[i], PMU_IRQ_PPI);
-		errno = -ret;
-		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_IRQ");
+		if (pmu_backend() == PMU_BACKEND_PARTITIONED)
+			vcpu_pmu_set_partition(vm->vcpus[i], true);
+		vcpu_pmu_set_irq(vm->vcpus[i], PMU_IRQ_PPI);
 	}
 	return vm;
 }
 
 static void pmu_init_all(struct vm *vm)
 {
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		int ret = __vcpu_pmu_init(vm->vcpus[i]);
-
-		errno = -ret;
-		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_INIT on vCPU %u", i);
-	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_pmu_init(vm->vcpus[i]);
 }
 
 /* PMCEID0_EL0 as @vcpu's guest reads it, or ~0 (and a diagnostic) on failure. */
@@ -113,7 +99,7 @@ static void check_attr_presence(void)
 	check_errno(__vcpu_has_attr(nopmu->vcpus[0], KVM_ARM_VCPU_PMU_V3_CTRL,
 				    KVM_ARM_VCPU_PMU_V3_FILTER), -ENXIO,
 		    "KVM_HAS_DEVICE_ATTR(FILTER), vCPU without a vPMU");
-	check_errno(set_filter(nopmu->vcpus[0], RANGE(0x11, 1, PMU_EVENT_DENY)), -ENODEV,
+	check_errno(set_filter(nopmu->vcpus[0], PMU_FILTER(PMU_EV_CPU_CYCLES, 1, DENY)), -ENODEV,
 		    "FILTER on a vCPU without a vPMU");
 	vm_free(nopmu);
 	vm_free(vm);
@@ -126,16 +112,17 @@ static void check_ranges(void)
 	unsigned int n = vcpu_pmu_event_space(vcpu);
 	char what[96];
 
-	check_errno(set_filter(vcpu, RANGE(0x11, 1, 2)), -EINVAL, "action 2");
+	check_errno(set_filter(vcpu, (struct kvm_pmu_event_filter){
+			.base_event = PMU_EV_CPU_CYCLES, .nevents = 1, .action = 2 }), -EINVAL, "action 2");
 	snprintf(what, sizeof(what), "last valid range [%u, %u)", n - 1, n);
-	check_errno(set_filter(vcpu, RANGE(n - 1, 1, PMU_EVENT_ALLOW)), 0, what);
+	check_errno(set_filter(vcpu, PMU_FILTER(n - 1, 1, ALLOW)), 0, what);
 	snprintf(what, sizeof(what), "range one past the event space [%u, %u)", n - 1, n + 1);
-	check_errno(set_filter(vcpu, RANGE(n - 1, 2, PMU_EVENT_ALLOW)), -EINVAL, what);
+	check_errno(set_filter(vcpu, PMU_FILTER(n - 1, 2, ALLOW)), -EINVAL, what);
 	check_errno(__vcpu_set_attr(vcpu, KVM_ARM_VCPU_PMU_V3_CTRL,
 				    KVM_ARM_VCPU_PMU_V3_FILTER, (void *)8), -EFAULT,
 		    "a bad user pointer");
 	pmu_init_all(vm);
-	check_errno(set_filter(vcpu, RANGE(0x11, 1, PMU_EVENT_DENY)), -EBUSY,
+	check_errno(set_filter(vcpu, PMU_FILTER(PMU_EV_CPU_CYCLES, 1, DENY)), -EBUSY,
 		    "FILTER after KVM_ARM_VCPU_PMU_V3_INIT");
 	vm_free(vm);
 }
@@ -144,13 +131,10 @@ static void check_ranges(void)
 static void check_busy_after_run(void)
 {
 	struct vm *vm = vm_before_pmu_init(2, true);
-	int ret;
 
-	ret = __vcpu_pmu_init(vm->vcpus[0]);
-	errno = -ret;
-	TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_INIT on vCPU 0");
+	vcpu_pmu_init(vm->vcpus[0]);
 	guest_pmceid0_of(vm->vcpus[0]);
-	check_errno(set_filter(vm->vcpus[1], RANGE(0x11, 1, PMU_EVENT_DENY)), -EBUSY,
+	check_errno(set_filter(vm->vcpus[1], PMU_FILTER(PMU_EV_CPU_CYCLES, 1, DENY)), -EBUSY,
 		    "FILTER after a vCPU of the VM has run");
 	vm_free(vm);
 }
@@ -185,7 +169,7 @@ static void check_ordering(void)
 	cfg.pmu_strict = true;
 	vm = vm_with_vgic(1, &cfg);
 	vgic_v3_init(vm);
-	check_errno(set_filter(vm->vcpus[0], RANGE(0x11, 1, PMU_EVENT_DENY)), -ENXIO,
+	check_errno(set_filter(vm->vcpus[0], PMU_FILTER(PMU_EV_CPU_CYCLES, 1, DENY)), -ENXIO,
 		    "FILTER before a PMU is selected (PMU_V3_STRICT)");
 	vm_free(vm);
 }
@@ -208,7 +192,7 @@ static void check_no_pmu_change_after_filter(void)
 	vm = vm_before_pmu_init(1, true);
 	vcpu = vm->vcpus[0];
 	TEST_IOCTL(__vcpu_pmu_set_pmu(vcpu, type), "KVM_ARM_VCPU_PMU_V3_SET_PMU");
-	TEST_IOCTL(set_filter(vcpu, RANGE(0x11, 1, PMU_EVENT_DENY)), "FILTER");
+	TEST_IOCTL(set_filter(vcpu, PMU_FILTER(PMU_EV_CPU_CYCLES, 1, DENY)), "FILTER");
 	ret = __vcpu_pmu_set_pmu(vcpu, type);
 	/* Finding 2: KVM accepts the same PMU again. */
 	ktap_check_known("set-pmu-after-filter", ret == -EBUSY, ret == 0,
@@ -269,11 +253,8 @@ static void check_one_filter_per_vm(uint64_t unfiltered)
 {
 	struct vm *vm = vm_before_pmu_init(2, true);
 	uint64_t seen0, seen1;
-	int ret;
 
-	ret = set_filter(vm->vcpus[1], RANGE(PMU_EV_CPU_CYCLES, 1, PMU_EVENT_DENY));
-	errno = -ret;
-	TEST_ASSERT(!ret, "FILTER through vCPU 1");
+	vcpu_pmu_set_filter(vm->vcpus[1], &PMU_FILTER(PMU_EV_CPU_CYCLES, 1, DENY));
 	pmu_init_all(vm);
 	seen0 = guest_pmceid0_of(vm->vcpus[0]);
 	seen1 = guest_pmceid0_of(vm->vcpus[1]);
@@ -290,14 +271,12 @@ static void check_rejected_call_changes_nothing(uint64_t unfiltered)
 	struct vcpu *vcpu = vm->vcpus[0];
 	unsigned int n = vcpu_pmu_event_space(vcpu);
 	uint64_t seen;
-	int ret;
 
-	ret = set_filter(vcpu, RANGE(PMU_EV_CPU_CYCLES, 1, PMU_EVENT_ALLOW));
-	errno = -ret;
-	TEST_ASSERT(!ret, "FILTER ALLOW CPU_CYCLES");
+	vcpu_pmu_set_filter(vcpu, &PMU_FILTER(PMU_EV_CPU_CYCLES, 1, ALLOW));
 	/* Each would flip one of the two bits if KVM applied it. */
-	set_filter(vcpu, RANGE(PMU_EV_CPU_CYCLES, 1, 2));
-	set_filter(vcpu, RANGE(PMU_EV_INST_RETIRED, n, PMU_EVENT_ALLOW));
+	set_filter(vcpu, (struct kvm_pmu_event_filter){
+		.base_event = PMU_EV_CPU_CYCLES, .nevents = 1, .action = 2 });
+	set_filter(vcpu, PMU_FILTER(PMU_EV_INST_RETIRED, n, ALLOW));
 	pmu_init_all(vm);
 	seen = guest_pmceid0_of(vcpu);
 	ktap_check(seen != ~0UL && (seen & CYCLES_BIT) && !(seen & INST_BIT),

@@ -45,19 +45,18 @@ static void guest_code(uint64_t arg)
 		   pmu_event_advertised(PMU_EV_CPU_CYCLES));
 }
 
-#define RANGE(base, n, act)	{ .base_event = (base), .nevents = (n), .action = (act) }
 
 static const struct kvm_pmu_event_filter allow_cycles[] = {
-	RANGE(PMU_EV_CPU_CYCLES, 1, PMU_EVENT_ALLOW),
+	PMU_FILTER_RANGE(PMU_EV_CPU_CYCLES, 1, ALLOW),
 };
 static const struct kvm_pmu_event_filter deny_inst_retired[] = {
-	RANGE(PMU_EV_INST_RETIRED, 1, PMU_EVENT_DENY),
+	PMU_FILTER_RANGE(PMU_EV_INST_RETIRED, 1, DENY),
 };
 static const struct kvm_pmu_event_filter deny_cycles[] = {
-	RANGE(PMU_EV_CPU_CYCLES, 1, PMU_EVENT_DENY),
+	PMU_FILTER_RANGE(PMU_EV_CPU_CYCLES, 1, DENY),
 };
 static const struct kvm_pmu_event_filter allow_inst_retired_only[] = {
-	RANGE(PMU_EV_INST_RETIRED, 1, PMU_EVENT_ALLOW),
+	PMU_FILTER_RANGE(PMU_EV_INST_RETIRED, 1, ALLOW),
 };
 
 static const struct filter_case {

@@ -29,24 +29,31 @@ static void guest_code(uint64_t arg)
 	GUEST_SYNC(pmu_pmceid(0), pmu_pmceid(1));
 }
 
-#define R(base, n, act)	{ .base_event = (base), .nevents = (n), .action = PMU_EVENT_##act }
 
 static const struct pmceid_case {
 	const char *clause;
 	struct kvm_pmu_event_filter ranges[MAX_RANGES];
 	unsigned int nr;
 } cases[] = {
-	{ "first range ALLOW: default deny", { R(0x08, 1, ALLOW) }, 1 },
-	{ "first range DENY: default allow", { R(0x11, 1, DENY) }, 1 },
-	{ "a later range overrides an earlier one", { R(0x00, 0x40, DENY), R(0x11, 1, ALLOW) }, 2 },
+	{ "first range ALLOW: default deny",
+	  { PMU_FILTER_RANGE(PMU_EV_INST_RETIRED, 1, ALLOW) }, 1 },
+	{ "first range DENY: default allow",
+	  { PMU_FILTER_RANGE(PMU_EV_CPU_CYCLES, 1, DENY) }, 1 },
+	{ "a later range overrides an earlier one",
+	  { PMU_FILTER_RANGE(0x00, 0x40, DENY), PMU_FILTER_RANGE(PMU_EV_CPU_CYCLES, 1, ALLOW) }, 2 },
 	{ "cancelling the first ALLOW keeps default deny",
-	  { R(0x08, 10, ALLOW), R(0x08, 10, DENY) }, 2 },
-	{ "overlapping ranges, the last wins", { R(0x00, 0x20, ALLOW), R(0x10, 0x20, DENY) }, 2 },
-	{ "adjacent ranges", { R(0x08, 1, ALLOW), R(0x09, 8, ALLOW), R(0x11, 1, ALLOW) }, 3 },
-	{ "an empty first ALLOW range sets default deny", { R(0x11, 0, ALLOW) }, 1 },
-	{ "an empty first DENY range sets default allow", { R(0x11, 0, DENY) }, 1 },
+	  { PMU_FILTER_RANGE(0x08, 10, ALLOW), PMU_FILTER_RANGE(0x08, 10, DENY) }, 2 },
+	{ "overlapping ranges, the last wins",
+	  { PMU_FILTER_RANGE(0x00, 0x20, ALLOW), PMU_FILTER_RANGE(0x10, 0x20, DENY) }, 2 },
+	{ "adjacent ranges",
+	  { PMU_FILTER_RANGE(PMU_EV_INST_RETIRED, 1, ALLOW), PMU_FILTER_RANGE(0x09, 8, ALLOW),
+	    PMU_FILTER_RANGE(PMU_EV_CPU_CYCLES, 1, ALLOW) }, 3 },
+	{ "an empty first ALLOW range sets default deny",
+	  { PMU_FILTER_RANGE(PMU_EV_CPU_CYCLES, 0, ALLOW) }, 1 },
+	{ "an empty first DENY range sets default allow",
+	  { PMU_FILTER_RANGE(PMU_EV_CPU_CYCLES, 0, DENY) }, 1 },
 	{ "ranges over the upper half 0x4000..0x403f",
-	  { R(0x4000, 0x20, DENY), R(0x4004, 2, ALLOW) }, 2 },
+	  { PMU_FILTER_RANGE(0x4000, 0x20, DENY), PMU_FILTER_RANGE(0x4004, 2, ALLOW) }, 2 },
 };
 
 /* PMCEID0/1 as the guest of a VM with @f reads them: [0] bits 0..31 | 0x4000.. << 32 */
@@ -123,7 +130,7 @@ static void check_filter(const char *what, const struct kvm_pmu_event_filter *f,
 static void check_sw_incr_chain(const uint64_t unfiltered[2])
 {
 	static const struct kvm_pmu_event_filter deny[] = {
-		R(PMU_EV_SW_INCR, 1, DENY), R(PMU_EV_CHAIN, 1, DENY),
+		PMU_FILTER_RANGE(PMU_EV_SW_INCR, 1, DENY), PMU_FILTER_RANGE(PMU_EV_CHAIN, 1, DENY),
 	};
 	uint64_t got[2];
 	char why[UCALL_TEXT_LEN];

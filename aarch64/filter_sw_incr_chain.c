@@ -53,7 +53,6 @@ static void guest_code(uint64_t arg)
 	GUEST_SYNC(sw_incr, low, high);
 }
 
-#define R(base, n, act)	{ .base_event = (base), .nevents = (n), .action = PMU_EVENT_##act }
 
 static const struct chain_case {
 	const char *name;
@@ -61,9 +60,10 @@ static const struct chain_case {
 	unsigned int nr;
 } cases[] = {
 	{ "no filter", { }, 0 },
-	{ "DENY SW_INCR and CHAIN", { R(PMU_EV_SW_INCR, 1, DENY), R(PMU_EV_CHAIN, 1, DENY) }, 2 },
-	{ "ALLOW CPU_CYCLES only (default deny)", { R(PMU_EV_CPU_CYCLES, 1, ALLOW) }, 1 },
-	{ "DENY CPU_CYCLES", { R(PMU_EV_CPU_CYCLES, 1, DENY) }, 1 },
+	{ "DENY SW_INCR and CHAIN",
+	  { PMU_FILTER_RANGE(PMU_EV_SW_INCR, 1, DENY), PMU_FILTER_RANGE(PMU_EV_CHAIN, 1, DENY) }, 2 },
+	{ "ALLOW CPU_CYCLES only (default deny)", { PMU_FILTER_RANGE(PMU_EV_CPU_CYCLES, 1, ALLOW) }, 1 },
+	{ "DENY CPU_CYCLES", { PMU_FILTER_RANGE(PMU_EV_CPU_CYCLES, 1, DENY) }, 1 },
 };
 
 struct result {

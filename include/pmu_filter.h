@@ -17,6 +17,9 @@
 /* One range of KVM_ARM_VCPU_PMU_V3_FILTER: @n events from @base, ALLOW or DENY. */
 #define PMU_FILTER_RANGE(base, n, act)					\
 	{ .base_event = (base), .nevents = (n), .action = KVM_PMU_EVENT_##act }
+/* The same range as a value, to pass one to a function. */
+#define PMU_FILTER(base, n, act)					\
+	((struct kvm_pmu_event_filter)PMU_FILTER_RANGE(base, n, act))
 
 struct pmu_filter_model {
 	unsigned int nr_events;	/* event space: 1024 (PMUv3p0) or 65536 */

@@ -9,6 +9,7 @@
 #ifndef TEST_UTIL_H
 #define TEST_UTIL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,15 @@ noreturn void __test_assert_fail(const char *file, int line, const char *cond,
 	} while (0)
 
 /* An ioctl that must succeed. */
+/* Asserts that a call returning 0 or -errno (a __name() call) returned 0. */
+#define TEST_ASSERT_OK(ret, fmt, ...)					\
+	do {								\
+		int __ret = (ret);					\
+									\
+		errno = -__ret;						\
+		TEST_ASSERT(!__ret, fmt, ##__VA_ARGS__);		\
+	} while (0)
+
 #define TEST_IOCTL(ret, name)						\
 	TEST_ASSERT((ret) >= 0, "%s failed", name)
 

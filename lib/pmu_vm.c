@@ -78,31 +78,20 @@ struct vm *pmu_vm_create(const struct pmu_vm_config *cfg)
 	unsigned int nr = cfg->nr_vcpus ? cfg->nr_vcpus : 1;
 	struct vm *vm = vm_create();
 	unsigned int i, f;
-	int ret;
 
 	for (i = 0; i < nr; i++)
 		vm_vcpu_add(vm, &vcfg, cfg->code, cfg->arg);
-	ret = vgic_v3_setup(vm);
-	errno = -ret;
-	TEST_ASSERT(!ret, "vGICv3 creation");
+	vgic_v3_setup(vm);
 	for (i = 0; i < nr; i++) {
 		struct vcpu *vcpu = vm->vcpus[i];
 
-		ret = partitioned ? __vcpu_pmu_set_partition(vcpu, true) : 0;
-		errno = -ret;
-		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION on vCPU %u", i);
-		ret = __vcpu_pmu_set_irq(vcpu, PMU_IRQ_PPI);
-		errno = -ret;
-		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_IRQ on vCPU %u", i);
+		if (partitioned)
+			vcpu_pmu_set_partition(vcpu, true);
+		vcpu_pmu_set_irq(vcpu, PMU_IRQ_PPI);
 		/* The filter is per VM: installing it through vCPU 0 is enough. */
-		for (f = 0; i == 0 && f < cfg->nr_filters; f++) {
-			ret = __vcpu_pmu_set_filter(vcpu, &cfg->filters[f]);
-			errno = -ret;
-			TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_FILTER range %u", f);
-		}
-		ret = __vcpu_pmu_init(vcpu);
-		errno = -ret;
-		TEST_ASSERT(!ret, "KVM_ARM_VCPU_PMU_V3_INIT on vCPU %u", i);
+		for (f = 0; i == 0 && f < cfg->nr_filters; f++)
+			vcpu_pmu_set_filter(vcpu, &cfg->filters[f]);
+		vcpu_pmu_init(vcpu);
 	}
 	return vm;
 }
@@ -123,7 +112,7 @@ void pmu_vm_require(enum guest_el el)
 		ktap_skip_all("KVM offers no virtual EL2 (KVM_CAP_ARM_EL2 is 0; boot with kvm-arm.mode=nested)");
 	vm = vm_create();
 	vm_vcpu_add(vm, &vcfg, NULL, 0);
-	ret = vgic_v3_setup(vm);
+	ret = __vgic_v3_setup(vm);
 	vm_free(vm);
 	if (ret)
 		ktap_skip_all("cannot create a vGICv3: %s", strerror(-ret));

@@ -49,8 +49,7 @@ struct vcpu_state *vcpu_state_save(struct vcpu *vcpu)
 		s->regs[s->nr].id = reg.id;
 		reg.addr = (uint64_t)s->regs[s->nr].val;
 		ret = __vcpu_ioctl(vcpu, KVM_GET_ONE_REG, &reg);
-		errno = -ret;
-		TEST_ASSERT(!ret, "KVM_GET_ONE_REG %#llx", reg.id);
+			TEST_ASSERT_OK(ret, "KVM_GET_ONE_REG %#llx", reg.id);
 		s->nr++;
 	}
 	free(list);

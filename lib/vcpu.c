@@ -41,8 +41,7 @@ uint64_t vcpu_get_reg(struct vcpu *vcpu, uint64_t id)
 	uint64_t val = 0;
 	int ret = __vcpu_get_reg(vcpu, id, &val);
 
-	errno = -ret;
-	TEST_ASSERT(!ret, "KVM_GET_ONE_REG %#lx on vCPU %u", id, vcpu->id);
+	TEST_ASSERT_OK(ret, "KVM_GET_ONE_REG %#lx on vCPU %u", id, vcpu->id);
 	return val;
 }
 
@@ -50,8 +49,7 @@ void vcpu_set_reg(struct vcpu *vcpu, uint64_t id, uint64_t val)
 {
 	int ret = __vcpu_set_reg(vcpu, id, val);
 
-	errno = -ret;
-	TEST_ASSERT(!ret, "KVM_SET_ONE_REG %#lx = %#lx on vCPU %u", id, val,
+	TEST_ASSERT_OK(ret, "KVM_SET_ONE_REG %#lx = %#lx on vCPU %u", id, val,
 		    vcpu->id);
 }
 

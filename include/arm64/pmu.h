@@ -119,6 +119,11 @@ int __vcpu_pmu_set_pmu(struct vcpu *vcpu, int pmu_type);
 int __vcpu_pmu_set_nr_counters(struct vcpu *vcpu, unsigned int n);
 /* KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION (the partitioned-PMU series). */
 int __vcpu_pmu_set_partition(struct vcpu *vcpu, bool on);
+/* The same, asserting that KVM accepted them. */
+void vcpu_pmu_set_irq(struct vcpu *vcpu, int irq);
+void vcpu_pmu_set_filter(struct vcpu *vcpu, const struct kvm_pmu_event_filter *f);
+void vcpu_pmu_init(struct vcpu *vcpu);
+void vcpu_pmu_set_partition(struct vcpu *vcpu, bool on);
 /* The perf type of the host's first CPU PMU (for SET_PMU), or -1. */
 int host_cpu_pmu_type(void);
 

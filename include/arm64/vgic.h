@@ -16,11 +16,14 @@ struct vm;
 
 /*
  * Host side: create the device and place it (-errno where the host has no
- * GICv3 to emulate), then initialise it; vgic_v3_setup() does both.
+ * GICv3 to emulate), then initialise it; vgic_v3_setup() does both.  The
+ * __ forms return 0 or -errno, the others assert.
  */
-int vgic_v3_create(struct vm *vm);
+int __vgic_v3_create(struct vm *vm);
+void vgic_v3_create(struct vm *vm);
 void vgic_v3_init(struct vm *vm);
-int vgic_v3_setup(struct vm *vm);
+int __vgic_v3_setup(struct vm *vm);
+void vgic_v3_setup(struct vm *vm);
 
 /*
  * Host side, migration: every distributor, redistributor, line-level and

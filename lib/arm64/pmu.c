@@ -235,3 +235,27 @@ int host_cpu_pmu_type(void)
 	closedir(d);
 	return type;
 }
+
+void vcpu_pmu_set_irq(struct vcpu *vcpu, int irq)
+{
+	TEST_ASSERT_OK(__vcpu_pmu_set_irq(vcpu, irq), "KVM_ARM_VCPU_PMU_V3_IRQ %d on vCPU %u",
+		       irq, vcpu->id);
+}
+
+void vcpu_pmu_set_filter(struct vcpu *vcpu, const struct kvm_pmu_event_filter *f)
+{
+	TEST_ASSERT_OK(__vcpu_pmu_set_filter(vcpu, f),
+		       "KVM_ARM_VCPU_PMU_V3_FILTER %#x+%u %s through vCPU %u", f->base_event,
+		       f->nevents, f->action == KVM_PMU_EVENT_ALLOW ? "ALLOW" : "DENY", vcpu->id);
+}
+
+void vcpu_pmu_init(struct vcpu *vcpu)
+{
+	TEST_ASSERT_OK(__vcpu_pmu_init(vcpu), "KVM_ARM_VCPU_PMU_V3_INIT on vCPU %u", vcpu->id);
+}
+
+void vcpu_pmu_set_partition(struct vcpu *vcpu, bool on)
+{
+	TEST_ASSERT_OK(__vcpu_pmu_set_partition(vcpu, on),
+		       "KVM_ARM_VCPU_PMU_V3_ENABLE_PARTITION := %d on vCPU %u", on, vcpu->id);
+}

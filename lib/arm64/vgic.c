@@ -44,7 +44,7 @@ static int vgic_attr(int fd, uint32_t group, uint64_t attr, void *addr)
 	return ioctl(fd, KVM_SET_DEVICE_ATTR, &a) ? -errno : 0;
 }
 
-int vgic_v3_create(struct vm *vm)
+int __vgic_v3_create(struct vm *vm)
 {
 	struct kvm_create_device dev = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
 	uint64_t dist = GUEST_GICD_GPA, redist = GUEST_GICR_GPA;
@@ -70,13 +70,24 @@ void vgic_v3_init(struct vm *vm)
 			     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL), "vGIC init");
 }
 
-int vgic_v3_setup(struct vm *vm)
+void vgic_v3_create(struct vm *vm)
 {
-	int ret = vgic_v3_create(vm);
+	TEST_ASSERT_OK(__vgic_v3_create(vm), "vGICv3 creation");
+}
+
+int __vgic_v3_setup(struct vm *vm)
+{
+	int ret = __vgic_v3_create(vm);
 
 	if (!ret)
 		vgic_v3_init(vm);
 	return ret;
+}
+
+void vgic_v3_setup(struct vm *vm)
+{
+	vgic_v3_create(vm);
+	vgic_v3_init(vm);
 }
 
 /* ---- host side: the state a VMM migrates ---- */
