@@ -57,23 +57,47 @@ else
 # kselftest: the tests of tests.cfg in its order (lib.mk prefixes $(OUTPUT)/),
 # with what they read beside them; lib.mk installs settings and config too.
 TEST_GEN_PROGS := $(shell sed -e 's/\#.*//' $(TOP)/tests.cfg | awk 'NF { print $$1 }')
-TEST_FILES := tests.cfg known-issues.cfg
+TEST_FILES := tests.cfg known-issues.cfg costs.cfg platforms.cfg
 TEST_PROGS_EXTENDED := run_tests.sh
-EXTRA_CLEAN := $(OUTPUT)/lib $(OUTPUT)/libkvm.a
+EXTRA_CLEAN := $(OUTPUT)/lib $(OUTPUT)/libkvm.a $(OUTPUT)/*.d
 OVERRIDE_TARGETS := 1
 include $(KSFT_LIB)
 endif
 
-LIBKVM_C := lib/assert.c lib/ktap.c lib/known_issues.c lib/test_seed.c lib/count_check.c lib/pmu_cases.c lib/host_perf.c lib/state.c lib/guest_print.c lib/ucall.c lib/vm.c \
-	    lib/vcpu.c lib/pmu_filter.c lib/pmu_encoding.c lib/pmu_vm.c lib/arm64/processor.c \
-	    lib/arm64/mmu.c lib/arm64/esr.c lib/arm64/vgic.c lib/arm64/pmu.c
+LIBKVM_C := \
+	lib/assert.c \
+	lib/count_check.c \
+	lib/guest_print.c \
+	lib/host_perf.c \
+	lib/known_issues.c \
+	lib/ktap.c \
+	lib/pmu_cases.c \
+	lib/pmu_encoding.c \
+	lib/pmu_filter.c \
+	lib/pmu_vm.c \
+	lib/state.c \
+	lib/test_seed.c \
+	lib/ucall.c \
+	lib/vcpu.c \
+	lib/vm.c \
+	lib/arm64/esr.c \
+	lib/arm64/mmu.c \
+	lib/arm64/pmu.c \
+	lib/arm64/processor.c \
+	lib/arm64/vgic.c
 LIBKVM_S := lib/arm64/vectors.S
 LIBKVM_O := $(patsubst %.c,$(OUTPUT)/%.o,$(LIBKVM_C)) \
 	    $(patsubst %.S,$(OUTPUT)/%.o,$(LIBKVM_S))
 
 # Host-side logic with unit tests, built for the build machine.
-UNIT_LIB_C := lib/assert.c lib/ktap.c lib/known_issues.c lib/guest_print.c lib/pmu_filter.c \
-	      lib/pmu_encoding.c lib/arm64/esr.c
+UNIT_LIB_C := \
+	lib/assert.c \
+	lib/guest_print.c \
+	lib/known_issues.c \
+	lib/ktap.c \
+	lib/pmu_encoding.c \
+	lib/pmu_filter.c \
+	lib/arm64/esr.c
 UNIT_TESTS := $(patsubst $(TOP)/tests/unit/%.c,$(OUTPUT)/unit/%,$(wildcard $(TOP)/tests/unit/*.c))
 
 
@@ -90,10 +114,14 @@ all: $(TEST_GEN_PROGS)
 need-cc:
 	@command -v $(CC) >/dev/null || { echo "$(CC) not found: run scripts/setup.sh (it installs gcc-aarch64-linux-gnu)" >&2; exit 1; }
 
-$(OUTPUT)/%.o: $(TOP)/%.c $(wildcard $(TOP)/include/*.h $(TOP)/include/arm64/*.h) | need-cc
+# Each object and program lists the headers it included (-MMD -MP, in
+# its .d file beside it): a header change rebuilds only what includes it.
+DEPFLAGS = -MMD -MP -MF $@.d
+
+$(OUTPUT)/%.o: $(TOP)/%.c | need-cc
 	@mkdir -p $(dir $@)
 	$(say) CC $(@:$(OUTPUT)/%=%)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(OUTPUT)/%.o: $(TOP)/%.S | need-cc
 	@mkdir -p $(dir $@)
@@ -104,14 +132,16 @@ $(OUTPUT)/libkvm.a: $(LIBKVM_O)
 	$(say) AR $(@:$(OUTPUT)/%=%)
 	$(Q)$(CROSS_COMPILE)ar rcs $@ $^
 
-$(OUTPUT)/%: $(TOP)/aarch64/%.c $(OUTPUT)/libkvm.a $(wildcard $(TOP)/include/*.h $(TOP)/include/arm64/*.h)
+$(OUTPUT)/%: $(TOP)/aarch64/%.c $(OUTPUT)/libkvm.a
 	$(say) LD $(@:$(OUTPUT)/%=%)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(OUTPUT)/libkvm.a -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) $< $(OUTPUT)/libkvm.a -o $@
 
-$(OUTPUT)/unit/%: $(TOP)/tests/unit/%.c $(addprefix $(TOP)/,$(UNIT_LIB_C)) $(wildcard $(TOP)/include/*.h $(TOP)/include/arm64/*.h)
+$(OUTPUT)/unit/%: $(TOP)/tests/unit/%.c $(addprefix $(TOP)/,$(UNIT_LIB_C))
 	@mkdir -p $(dir $@)
 	$(say) HOSTCC $(@:$(OUTPUT)/%=%)
-	$(Q)$(HOSTCC) $(HOSTCFLAGS) $< $(addprefix $(TOP)/,$(UNIT_LIB_C)) -o $@
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(DEPFLAGS) $< $(addprefix $(TOP)/,$(UNIT_LIB_C)) -o $@
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/lib/*.d $(OUTPUT)/lib/arm64/*.d $(OUTPUT)/unit/*.d)
 
 unit: $(UNIT_TESTS)
 	@KPF_KNOWN_ISSUES=$(TOP)/known-issues.cfg $(TOP)/scripts/run-units.sh $(UNIT_TESTS)
@@ -154,13 +184,14 @@ ifeq ($(KSFT_LIB),)
 install: all
 	mkdir -p $(INSTALL_PATH)
 	install -m 0755 $(TEST_GEN_PROGS) $(INSTALL_PATH)/
-	install -m 0644 $(TOP)/tests.cfg $(TOP)/settings $(TOP)/known-issues.cfg $(INSTALL_PATH)/
+	install -m 0644 $(TOP)/tests.cfg $(TOP)/settings $(TOP)/known-issues.cfg \
+		$(TOP)/costs.cfg $(TOP)/platforms.cfg $(INSTALL_PATH)/
 	install -m 0755 $(TOP)/run_tests.sh $(INSTALL_PATH)/
 	mkdir -p $(INSTALL_PATH)/scripts
 	install -m 0755 $(TOP)/scripts/*.sh $(INSTALL_PATH)/scripts/
 
 clean:
-	rm -rf $(OUTPUT)/lib $(OUTPUT)/libkvm.a $(OUTPUT)/unit $(TEST_GEN_PROGS)
+	rm -rf $(OUTPUT)/lib $(OUTPUT)/libkvm.a $(OUTPUT)/unit $(TEST_GEN_PROGS) $(addsuffix .d,$(TEST_GEN_PROGS))
 endif
 
 .PHONY: all need-cc lint unit run_tests check check-partitioned install clean can-run-arm64

@@ -185,9 +185,8 @@ static const struct {
 };
 
 struct run {
-	bool ok;
+	struct guest_run run;
 	uint64_t val[NR_OBS];
-	char why[UCALL_TEXT_LEN + 16];
 };
 
 static void run_guest(enum guest_el el, const struct kvm_pmu_event_filter *f,
@@ -198,15 +197,11 @@ static void run_guest(enum guest_el el, const struct kvm_pmu_event_filter *f,
 		.code = guest_code,
 	};
 	struct vm *vm = pmu_vm_create(&cfg);
-	unsigned int seen = 0;
 	struct ucall uc;
 
-	while (vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC && uc.args[0] < NR_OBS) {
-		r->val[uc.args[0]] = uc.args[1];
-		seen++;
-	}
-	r->ok = uc.cmd == UCALL_DONE && seen == NR_OBS;
-	snprintf(r->why, sizeof(r->why), "%s", uc.cmd == UCALL_DONE ? "missing observations" : uc.text);
+	guest_run_start(&r->run);
+	for (unsigned int o = 0; o < NR_OBS && guest_run_step(&r->run, vm->vcpus[0], o, &uc); o++)
+		r->val[o] = uc.args[1];
 	vm_free(vm);
 }
 
@@ -232,13 +227,13 @@ static void compare(const char *where, unsigned int f)
 
 	run_guest(el, filter, PMU_BACKEND_EMULATED, &emu);
 	run_guest(el, filter, PMU_BACKEND_PARTITIONED, &part);
-	ktap_check(emu.ok && emulated_follows_filter(&emu, cycles, inst),
+	ktap_check(emu.run.ok && emulated_follows_filter(&emu, cycles, inst),
 		   "%s, %s: the emulated reference counts what the filter allows%s%s",
-		   where, filters[f].name, emu.ok ? "" : ": ", emu.ok ? "" : emu.why);
+		   where, filters[f].name, emu.run.ok ? "" : ": ", emu.run.ok ? "" : emu.run.why);
 	for (unsigned int o = 0; o < NR_OBS; o++) {
-		if (!emu.ok || !part.ok) {
+		if (!emu.run.ok || !part.run.ok) {
 			ktap_fail("%s, %s: %s: a guest failed: %s", where, filters[f].name,
-				  obs_names[o], emu.ok ? part.why : emu.why);
+				  obs_names[o], emu.run.ok ? part.run.why : emu.run.why);
 			continue;
 		}
 		ktap_check(emu.val[o] + obs_slack[o] >= part.val[o] &&

@@ -63,8 +63,7 @@ int main(void)
 	user_n = (vcpu_get_reg(vm->vcpus[0], ID_PMCR_EL0) >> PMCR_N_SHIFT) & PMCR_N_MASK;
 	if (vcpu_run_ucall(vm->vcpus[0], &uc) != UCALL_SYNC ||
 	    (n = uc.args[0], vcpu_run_ucall(vm->vcpus[0], &uc) != UCALL_SYNC)) {
-		for (unsigned int i = 0; i < 1 + 2 * ARRAY_SIZE(regs); i++)
-			ktap_fail("guest failed: %s", uc.text);
+		ktap_fail_n(1 + 2 * ARRAY_SIZE(regs), "guest failed: %s", uc.text);
 		vm_free(vm);
 		ktap_finish();
 	}

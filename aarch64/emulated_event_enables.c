@@ -152,9 +152,8 @@ static bool kvm_counts(const struct enables_case *c, bool high)
 }
 
 struct result {
-	bool ran;
+	struct guest_run run;
 	uint64_t low, high;
-	char why[UCALL_TEXT_LEN];
 };
 
 static void run_case(unsigned int i, const struct filter_vm *fv, struct result *r)
@@ -164,10 +163,11 @@ static void run_case(unsigned int i, const struct filter_vm *fv, struct result *
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
 
-	r->ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC;
-	r->low = uc.args[0];
-	r->high = uc.args[1];
-	snprintf(r->why, sizeof(r->why), "%s", uc.text);
+	guest_run_start(&r->run);
+	if (guest_run_sync(&r->run, vm->vcpus[0], &uc)) {
+		r->low = uc.args[0];
+		r->high = uc.args[1];
+	}
 	vm_free(vm);
 }
 
@@ -189,8 +189,8 @@ static void check_case(unsigned int i, const struct filter_vm *fv, const struct 
 	bool ok = observed(c, r, low, high);
 	bool predicted = observed(c, r, kvm_counts(c, false), kvm_counts(c, true));
 
-	if (!r->ran)
-		ktap_fail("%s, %s: guest failed: %s", fv->name, c->name, r->why);
+	if (!r->run.ok)
+		ktap_fail("%s, %s: guest failed: %s", fv->name, c->name, r->run.why);
 	else if (c->chain)
 		ktap_check_known("emulated-event-enables", ok, predicted,
 				 "%s, %s: the odd counter %s (even %#lx, odd %lu)", fv->name,

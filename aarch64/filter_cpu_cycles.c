@@ -76,9 +76,8 @@ static const struct filter_case {
 #define CHECKS_PER_CASE	3
 
 struct observed {
-	bool ran;
+	struct guest_run run;
 	uint64_t evcnt, ccnt, advertised;
-	char why[UCALL_TEXT_LEN + 32];
 };
 
 static void run_case(const struct filter_case *c, struct observed *o)
@@ -90,18 +89,14 @@ static void run_case(const struct filter_case *c, struct observed *o)
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
 
-	vcpu_run_ucall(vm->vcpus[0], &uc);
-	o->ran = uc.cmd == UCALL_SYNC;
-	if (o->ran) {
+	guest_run_start(&o->run);
+	if (guest_run_sync(&o->run, vm->vcpus[0], &uc)) {
 		o->evcnt = uc.args[0];
 		o->ccnt = uc.args[1];
 		o->advertised = uc.args[2];
-	} else {
-		snprintf(o->why, sizeof(o->why), "%s", uc.text);
 	}
 	vm_free(vm);
 }
-
 
 /*
  * @counted_ev, @counted_cc: whether the platform counts CPU_CYCLES at all;
@@ -111,9 +106,8 @@ static void report(const struct filter_case *c, const struct observed *o,
 		   bool allowed, bool counted_ev, bool counted_cc,
 		   bool platform_advertises)
 {
-	if (!o->ran) {
-		for (int i = 0; i < CHECKS_PER_CASE; i++)
-			ktap_fail("%s: guest failed: %s", c->name, o->why);
+	if (!o->run.ok) {
+		ktap_fail_n(CHECKS_PER_CASE, "%s: guest failed: %s", c->name, o->run.why);
 		return;
 	}
 	if (allowed) {
@@ -158,6 +152,6 @@ int main(void)
 		run_case(&cases[i], &obs[i]);
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		report(&cases[i], &obs[i], pmu_filter_counts(cases[i].ranges, cases[i].nr_ranges, PMU_EV_CPU_CYCLES),
-		       counted, counted, obs[0].ran && obs[0].advertised);
+		       counted, counted, obs[0].run.ok && obs[0].advertised);
 	ktap_finish();
 }

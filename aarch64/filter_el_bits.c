@@ -63,9 +63,8 @@ static void guest_code(uint64_t arg)
 
 /* delta[bits][place][counter] */
 struct run {
-	bool ran;
+	struct guest_run run;
 	uint64_t delta[ARRAY_SIZE(bitsets)][NR_PLACES][NR_LOOP_COUNTERS];
-	char why[UCALL_TEXT_LEN];
 };
 
 static void run_vm(const struct filter_vm *fv, struct run *r)
@@ -73,18 +72,14 @@ static void run_vm(const struct filter_vm *fv, struct run *r)
 	struct pmu_vm_config cfg = { .el = GUEST_EL1, .filters = &fv->range,
 				     .nr_filters = fv->nr, .code = guest_code };
 	struct vm *vm = pmu_vm_create(&cfg);
-	struct ucall uc;
 
-	r->ran = true;
-	for (unsigned int i = 0; r->ran && i < NR_PLACES * ARRAY_SIZE(bitsets); i++) {
+	guest_run_start(&r->run);
+	for (unsigned int i = 0; i < NR_PLACES * ARRAY_SIZE(bitsets); i++) {
 		unsigned int b = i / NR_PLACES, at = i % NR_PLACES;
 
-		r->ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC &&
-			 uc.args[0] == b && uc.args[1] == at;
-		for (unsigned int c = 0; r->ran && c < NR_LOOP_COUNTERS; c++)
-			r->delta[b][at][c] = uc.args[2 + c];
+		if (!guest_run_loop_deltas(&r->run, vm->vcpus[0], b, at, r->delta[b][at]))
+			break;
 	}
-	snprintf(r->why, sizeof(r->why), "%s", uc.text);
 	vm_free(vm);
 }
 
@@ -106,9 +101,9 @@ int main(void)
 		bool excluded = bitsets[b].val & (at == AT_EL1 ? PMEVTYPER_P : PMEVTYPER_U);
 		bool control = platform_counts(loop_counters[c].event, GUEST_EL1);
 
-		if (!runs[v].ran)
+		if (!runs[v].run.ok)
 			ktap_fail("%s: %s, %s, EL%u loop: guest failed: %s", fv->name, bn, cn,
-				  at, runs[v].why);
+				  at, runs[v].run.why);
 		else
 			check_loop_count(!pmu_filter_counts(&fv->range, fv->nr,
 							    loop_counters[c].event) ? EXPECT_DENIED :

@@ -64,27 +64,30 @@ static void guest_code(uint64_t arg)
 	}
 }
 
-struct result {
-	bool ran;
+/* What the guest saw of one counter, and one VM's run over all of them. */
+struct counter_result {
 	uint64_t irq_ovs, flags, value;
 };
 
-static void run_vm(const struct filter_vm *vc, struct result *res, char *why, size_t len)
+struct result {
+	struct guest_run run;
+	struct counter_result ctr[ARRAY_SIZE(counters)];
+};
+
+static void run_vm(const struct filter_vm *vc, struct result *res)
 {
 	struct pmu_vm_config cfg = { .el = GUEST_EL1, .filters = &vc->range,
 				     .nr_filters = vc->nr, .code = guest_code };
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
 
+	guest_run_start(&res->run);
 	for (unsigned int c = 0; c < ARRAY_SIZE(counters); c++) {
-		res[c].ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC && uc.args[0] == c;
-		if (!res[c].ran) {
-			snprintf(why, len, "%s", uc.text);
+		if (!guest_run_step(&res->run, vm->vcpus[0], c, &uc))
 			break;
-		}
-		res[c].irq_ovs = uc.args[1];
-		res[c].flags = uc.args[2];
-		res[c].value = uc.args[3];
+		res->ctr[c].irq_ovs = uc.args[1];
+		res->ctr[c].flags = uc.args[2];
+		res->ctr[c].value = uc.args[3];
 	}
 	vm_free(vm);
 }
@@ -92,23 +95,24 @@ static void run_vm(const struct filter_vm *vc, struct result *res, char *why, si
 
 int main(void)
 {
-	static struct result res[NR_DENY_ONE_VMS][ARRAY_SIZE(counters)];
-	static char why[NR_DENY_ONE_VMS][UCALL_TEXT_LEN];
+	static struct result res[NR_DENY_ONE_VMS];
 
 	pmu_vm_require(GUEST_EL1);
 	ktap_start(NR_DENY_ONE_VMS * ARRAY_SIZE(counters));
 	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++)
-		run_vm(&deny_one_vms[v], res[v], why[v], sizeof(why[v]));
+		run_vm(&deny_one_vms[v], &res[v]);
 
 	for (unsigned int v = 0; v < NR_DENY_ONE_VMS; v++) {
 		for (unsigned int c = 0; c < ARRAY_SIZE(counters); c++) {
 			const struct counter *ctr = &counters[c];
-			const struct result *r = &res[v][c];
+			const struct result *vr = &res[v];
+			const struct counter_result *r = &vr->ctr[c];
 			uint64_t bit = BIT(ctr->idx);
 			bool control = platform_counts(ctr->event, GUEST_EL1);
 
-			if (!r->ran)
-				ktap_fail("%s: %s: guest failed: %s", deny_one_vms[v].name, ctr->name, why[v]);
+			if (!vr->run.ok)
+				ktap_fail("%s: %s: guest failed: %s", deny_one_vms[v].name, ctr->name,
+					  vr->run.why);
 			else if (pmu_filter_counts(&deny_one_vms[v].range, deny_one_vms[v].nr, ctr->event))
 				ktap_check(r->irq_ovs & bit,
 					   "%s: %s: allowed, overflows with PMOVSSET and PPI 23 (seen in IRQ %#lx, value %#lx)",

@@ -233,9 +233,8 @@ static void guest_code(uint64_t c)
 }
 
 struct result {
-	bool ran;
+	struct guest_run run;
 	uint64_t a, b, d, e;
-	char why[UCALL_TEXT_LEN];
 };
 
 static void run_case(enum path_case c, const struct filter_vm *fv, struct result *r)
@@ -245,7 +244,8 @@ static void run_case(enum path_case c, const struct filter_vm *fv, struct result
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
 
-	r->ran = vcpu_run_step(vm->vcpus[0], c, &uc, r->why, sizeof(r->why));
+	guest_run_start(&r->run);
+	guest_run_step(&r->run, vm->vcpus[0], c, &uc);
 	r->a = uc.args[1];
 	r->b = uc.args[2];
 	r->d = uc.args[3];
@@ -281,8 +281,8 @@ static void check_case(enum path_case c, const struct filter_vm *fv, const struc
 	bool allowed = pmu_filter_counts(&fv->range, fv->nr, ev), wrapped;
 	const char *n = cases[c].name;
 
-	if (!r->ran) {
-		ktap_fail_n(nr_checks(c), "%s, %s: guest failed: %s", fv->name, n, r->why);
+	if (!r->run.ok) {
+		ktap_fail_n(nr_checks(c), "%s, %s: guest failed: %s", fv->name, n, r->run.why);
 		return;
 	}
 	if (!platform_counts(ev, cases[c].el)) {

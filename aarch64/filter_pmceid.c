@@ -64,12 +64,10 @@ static bool read_pmceid(const struct kvm_pmu_event_filter *f, unsigned int nr,
 				     .code = guest_code };
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
-	bool ok = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC;
+	bool ok = vcpu_run_sync(vm->vcpus[0], &uc, why, len);
 
 	pmceid[0] = uc.args[0];
 	pmceid[1] = uc.args[1];
-	if (!ok)
-		snprintf(why, len, "%s", uc.text);
 	vm_free(vm);
 	return ok;
 }

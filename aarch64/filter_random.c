@@ -65,11 +65,9 @@ static bool measure(const struct kvm_pmu_event_filter *f, unsigned int nr,
 				     .code = guest_code };
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
-	bool ok = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC;
+	bool ok = vcpu_run_sync(vm->vcpus[0], &uc, why, len);
 
 	memcpy(out, uc.args, NR_CTRS * sizeof(out[0]));
-	if (!ok)
-		snprintf(why, len, "%s", uc.text);
 	vm_free(vm);
 	return ok;
 }

@@ -129,9 +129,8 @@ static void guest_code(uint64_t arg)
 }
 
 struct run {
-	bool ran;
+	struct guest_run run;
 	uint64_t val[ARRAY_SIZE(steps)];
-	char why[UCALL_TEXT_LEN];
 };
 
 static void run_vm(const struct filter_vm *c, struct run *r)
@@ -141,11 +140,10 @@ static void run_vm(const struct filter_vm *c, struct run *r)
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
 
-	r->ran = true;
-	for (unsigned int i = 0; r->ran && i < ARRAY_SIZE(steps); i++) {
-		r->ran = vcpu_run_step(vm->vcpus[0], i, &uc, r->why, sizeof(r->why));
-		r->val[i] = uc.args[1];
-	}
+	guest_run_start(&r->run);
+	for (unsigned int i = 0; i < ARRAY_SIZE(steps); i++)
+		if (guest_run_step(&r->run, vm->vcpus[0], i, &uc))
+			r->val[i] = uc.args[1];
 	vm_free(vm);
 }
 
@@ -193,9 +191,9 @@ int main(void)
 		for (unsigned int i = 0; i < ARRAY_SIZE(steps); i++) {
 			bool control = platform_counts(steps[i].event, GUEST_EL1);
 
-			if (!runs[v].ran)
+			if (!runs[v].run.ok)
 				ktap_fail("%s: %s: guest failed: %s", deny_one_vms[v].name, steps[i].what,
-					  runs[v].why);
+					  runs[v].run.why);
 			else
 				check(&deny_one_vms[v], &steps[i], runs[v].val[i], control);
 		}

@@ -67,9 +67,8 @@ static const struct chain_case {
 };
 
 struct result {
-	bool ran;
+	struct guest_run run;
 	uint64_t sw_incr, low, high;
-	char why[UCALL_TEXT_LEN];
 };
 
 static void run(const struct chain_case *c, struct result *r)
@@ -79,14 +78,14 @@ static void run(const struct chain_case *c, struct result *r)
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
 
-	r->ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC;
-	r->sw_incr = uc.args[0];
-	r->low = uc.args[1];
-	r->high = uc.args[2];
-	snprintf(r->why, sizeof(r->why), "%s", uc.text);
+	guest_run_start(&r->run);
+	if (guest_run_sync(&r->run, vm->vcpus[0], &uc)) {
+		r->sw_incr = uc.args[0];
+		r->low = uc.args[1];
+		r->high = uc.args[2];
+	}
 	vm_free(vm);
 }
-
 
 int main(void)
 {
@@ -105,9 +104,8 @@ int main(void)
 		const struct chain_case *c = &cases[i];
 		const struct result *r = &res[i];
 
-		if (!r->ran) {
-			ktap_fail("%s: guest failed: %s", c->name, r->why);
-			ktap_fail("%s: guest failed", c->name);
+		if (!r->run.ok) {
+			ktap_fail_n(2, "%s: guest failed: %s", c->name, r->run.why);
 			continue;
 		}
 		ktap_check(r->sw_incr == SWINC_WRITES,

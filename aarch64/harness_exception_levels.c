@@ -67,8 +67,7 @@ static void check_el(const struct el_case *c)
 	struct ucall uc;
 
 	if (vcpu_run_ucall(vm->vcpus[0], &uc) != UCALL_SYNC) {
-		for (unsigned int i = 0; i < nr_checks(c); i++)
-			ktap_fail("vCPU created for %s: %s", c->name, uc.text);
+		ktap_fail_n(nr_checks(c), "vCPU created for %s: %s", c->name, uc.text);
 		vm_free(vm);
 		return;
 	}

@@ -98,8 +98,7 @@ int main(void)
 	}
 	host_count = host_perf_read(perf);
 	if (uc.cmd != UCALL_DONE || rounds != ROUNDS) {
-		for (i = 0; i < 2 * NR_LOOP_COUNTERS; i++)
-			ktap_fail("guest failed after %u rounds: %s", rounds, uc.text);
+		ktap_fail_n(2 * NR_LOOP_COUNTERS, "guest failed after %u rounds: %s", rounds, uc.text);
 	} else {
 		for (i = 0; i < NR_LOOP_COUNTERS; i++) {
 			ktap_check(own_min[i] >= 2 * GUEST_ITERS,

@@ -56,10 +56,8 @@ static bool run_round(struct vm *vm, struct round *out, char *why)
 {
 	struct ucall uc;
 
-	if (vcpu_run_ucall(vm->vcpus[0], &uc) != UCALL_SYNC) {
-		snprintf(why, UCALL_TEXT_LEN, "%s", uc.text);
+	if (!vcpu_run_sync(vm->vcpus[0], &uc, why, UCALL_TEXT_LEN))
 		return false;
-	}
 	out->r = uc.args[0];
 	memcpy(out->v, &uc.args[1], sizeof(out->v));
 	out->pmceid0 = uc.args[4];
@@ -127,8 +125,7 @@ static void check_migration(const struct mig_case *c, enum restore_order order)
 	for (int i = 0; dst && ok && i < 3; i++)
 		ok = run_round(dst, &after[i], why);
 	if (!dst || !ok) {
-		for (int i = 0; i < CHECKS; i++)
-			ktap_fail("%s, %s: %s", c->name, on, why);
+		ktap_fail_n(CHECKS, "%s, %s: %s", c->name, on, why);
 		goto out;
 	}
 	ktap_check(after[0].r == before.r + 1, "%s, %s: the guest resumes where it left (round %lu after %lu)",

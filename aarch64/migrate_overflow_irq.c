@@ -94,12 +94,6 @@ static bool allows(const struct filter_vm *fv)
 	return pmu_filter_counts(&fv->range, fv->nr, PMU_EV_CPU_CYCLES);
 }
 
-/* Whether the guest reached its next sync; its arguments in @uc. */
-static bool run_to_sync(struct vm *vm, struct ucall *uc)
-{
-	return vcpu_run_ucall(vm->vcpus[0], uc) == UCALL_SYNC;
-}
-
 static void check_case(const struct mig_case *c, enum guest_el el)
 {
 	const char *at = el == GUEST_EL2 ? "vEL2" : "EL1";
@@ -111,19 +105,17 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 	char why[UCALL_TEXT_LEN] = "";
 	struct ucall uc;
 	uint64_t ovs, pending, value, restored, host, moved, diff_attr = 0;
-	bool level, ran, spurious, want_irq = allows(c->src) || allows(c->dst);
+	bool level, spurious, want_irq = allows(c->src) || allows(c->dst);
 	unsigned int diffs;
 
 	if (!control) {
-		for (int i = 0; i < CHECKS; i++)
-			ktap_skip(el == GUEST_EL2 ? "this platform doesn't count CPU_CYCLES at vEL2" :
-				  "this platform doesn't count CPU_CYCLES", "%s, %s", at, c->name);
+		ktap_skip_n(CHECKS, el == GUEST_EL2 ? "this platform doesn't count CPU_CYCLES at vEL2" :
+			    "this platform doesn't count CPU_CYCLES", "%s, %s", at, c->name);
 		vm_free(src);
 		return;
 	}
-	if (!run_to_sync(src, &uc)) {
-		for (int i = 0; i < CHECKS; i++)
-			ktap_fail("%s, %s: guest failed before migration: %s", at, c->name, uc.text);
+	if (!vcpu_run_sync(src->vcpus[0], &uc, why, sizeof(why))) {
+		ktap_fail_n(CHECKS, "%s, %s: guest failed before migration: %s", at, c->name, why);
 		vm_free(src);
 		return;
 	}
@@ -143,8 +135,7 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 
 	dst = pmu_vm_migrate(&src, &dst_cfg, RESTORE_LISTED, &saved, why, sizeof(why));
 	if (!dst) {
-		for (int i = 1; i < CHECKS; i++)
-			ktap_fail("%s, %s: restore: %s", at, c->name, why);
+		ktap_fail_n(CHECKS - 1, "%s, %s: restore: %s", at, c->name, why);
 		goto out;
 	}
 	readback = vgic_state_save(dst);
@@ -152,10 +143,8 @@ static void check_case(const struct mig_case *c, enum guest_el el)
 	ktap_check(!diffs, "%s, %s: the destination's vGIC reads back all %u saved registers (%u differ, the first at attr %#lx)",
 		   at, c->name, vgic_state_nr_regs(saved->vgic), diffs, diff_attr);
 
-	ran = run_to_sync(dst, &uc);
-	if (!ran) {
-		for (int i = 2; i < CHECKS; i++)
-			ktap_fail("%s, %s: guest failed after migration: %s", at, c->name, uc.text);
+	if (!vcpu_run_sync(dst->vcpus[0], &uc, why, sizeof(why))) {
+		ktap_fail_n(CHECKS - 2, "%s, %s: guest failed after migration: %s", at, c->name, why);
 		goto out;
 	}
 	restored = vcpu_state_reg(saved->vcpus[0], ID_PMEVCNTR_EL0(0));

@@ -55,8 +55,7 @@ struct vcpu_run {
 	uint64_t last;			/* the last round seen */
 	uint64_t v[2 * ROUNDS][NR_LOOP_COUNTERS];
 	uint64_t restored[NR_LOOP_COUNTERS];	/* saved with the registers */
-	char why[UCALL_TEXT_LEN];
-	bool ok;
+	struct guest_run run;
 };
 
 /* One thread per vCPU: ROUNDS reports, then stop at the last one. */
@@ -65,11 +64,14 @@ static void *run_rounds(void *arg)
 	struct vcpu_run *run = arg;
 	struct ucall uc;
 
-	run->ok = true;
+	guest_run_start(&run->run);
 	for (int i = 0; i < ROUNDS; i++) {
-		if (vcpu_run_ucall(run->vcpu, &uc) != UCALL_SYNC || uc.args[0] >= 2 * ROUNDS) {
-			snprintf(run->why, sizeof(run->why), "%s", uc.text);
-			run->ok = false;
+		if (!guest_run_sync(&run->run, run->vcpu, &uc))
+			return NULL;
+		if (uc.args[0] >= 2 * ROUNDS) {
+			run->run.ok = false;
+			snprintf(run->run.why, sizeof(run->run.why),
+				 "the guest reported round %lu, beyond its %d", uc.args[0], 2 * ROUNDS);
 			return NULL;
 		}
 		memcpy(run->v[uc.args[0]], &uc.args[1], sizeof(run->v[0]));
@@ -120,10 +122,10 @@ static void check_vcpu(const char *where, unsigned int id, const struct vcpu_run
 	const uint64_t (*v)[NR_LOOP_COUNTERS] = dst->v;	/* both halves, by round */
 	unsigned int last = ROUNDS - 1;
 
-	if (!src->ok || !dst->ok) {
+	if (!src->run.ok || !dst->run.ok) {
 		for (int c = 0; c <= NR_LOOP_COUNTERS; c++)
 			ktap_fail("%s, vCPU %u: guest failed: %s", where, id,
-				  src->ok ? dst->why : src->why);
+				  src->run.ok ? dst->run.why : src->run.why);
 		return;
 	}
 	if (inst_counts)
@@ -185,7 +187,7 @@ static void check_migration(enum guest_el el, unsigned int nr, enum pmu_backend 
 		vm_free(moved);
 	} else {
 		for (unsigned int i = 0; i < nr; i++)
-			snprintf(dst[i].why, sizeof(dst[i].why), "%s", why);
+			snprintf(dst[i].run.why, sizeof(dst[i].run.why), "%s", why);
 	}
 	for (unsigned int i = 0; i < nr; i++)
 		check_vcpu(where, i, &src[i], &dst[i], inst_counts);
@@ -201,9 +203,8 @@ static void check_migrations(enum guest_el el, unsigned int nr, enum pmu_backend
 		check_migration(el, nr, other);
 		return;
 	}
-	for (unsigned int i = 0; i < CHECKS_PER_VM(nr); i++)
-		ktap_skip(no_other, "%s: into a VM with the other PMU backend",
-			  el == GUEST_EL2 ? "vEL2" : "EL1");
+	ktap_skip_n(CHECKS_PER_VM(nr), no_other, "%s: into a VM with the other PMU backend",
+		    el == GUEST_EL2 ? "vEL2" : "EL1");
 }
 
 int main(void)
@@ -224,9 +225,8 @@ int main(void)
 	if (el2) {
 		check_migrations(GUEST_EL2, 2, other, no_other);
 	} else {
-		for (unsigned int i = 0; i < 2 * CHECKS_PER_VM(2); i++)
-			ktap_skip("KVM offers no virtual EL2 (KVM_CAP_ARM_EL2 is 0)",
-				  "vEL2: a migrated guest hypervisor's vCPUs count on");
+		ktap_skip_n(2 * CHECKS_PER_VM(2), "KVM offers no virtual EL2 (KVM_CAP_ARM_EL2 is 0)",
+			    "vEL2: a migrated guest hypervisor's vCPUs count on");
 	}
 	ktap_finish();
 }

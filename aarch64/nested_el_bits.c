@@ -96,9 +96,8 @@ static void guest_code(uint64_t e2h0)
 }
 
 struct run {
-	bool ran;
+	struct guest_run run;
 	uint64_t delta[ARRAY_SIZE(bitsets)][ARRAY_SIZE(places)][NR_LOOP_COUNTERS];
-	char why[UCALL_TEXT_LEN];
 };
 
 static void report(const char *flavour, bool e2h0, const struct run *runs)
@@ -112,9 +111,9 @@ static void report(const char *flavour, bool e2h0, const struct run *runs)
 		const char *cn = loop_counters[c].name;
 		bool control = platform_counts(loop_counters[c].event, GUEST_EL2);
 
-		if (!runs[v].ran)
+		if (!runs[v].run.ok)
 			ktap_fail("%s, %s: %s, %s, loop at %s: guest failed: %s", flavour, fv->name,
-				  bn, cn, pn, runs[v].why);
+				  bn, cn, pn, runs[v].run.why);
 		else if (e2h0 && at == AT_VEL2_EL0)
 			ktap_skip("a non-VHE EL2 has no EL0", "%s, %s: %s, %s, loop at %s",
 				  flavour, fv->name, bn, cn, pn);
@@ -133,18 +132,14 @@ static void run_vm(const struct filter_vm *fv, bool e2h0, struct run *r)
 	struct pmu_vm_config cfg = { .el = GUEST_EL2, .e2h0 = e2h0, .filters = &fv->range,
 				     .nr_filters = fv->nr, .code = guest_code, .arg = e2h0 };
 	struct vm *vm = pmu_vm_create(&cfg);
-	struct ucall uc;
 
-	r->ran = true;
-	for (unsigned int i = 0; r->ran && i < ARRAY_SIZE(places) * ARRAY_SIZE(bitsets); i++) {
+	guest_run_start(&r->run);
+	for (unsigned int i = 0; i < ARRAY_SIZE(places) * ARRAY_SIZE(bitsets); i++) {
 		unsigned int b = i / ARRAY_SIZE(places), at = i % ARRAY_SIZE(places);
 
-		r->ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC &&
-			 uc.args[0] == b && uc.args[1] == at;
-		for (unsigned int c = 0; r->ran && c < NR_LOOP_COUNTERS; c++)
-			r->delta[b][at][c] = uc.args[2 + c];
+		if (!guest_run_loop_deltas(&r->run, vm->vcpus[0], b, at, r->delta[b][at]))
+			break;
 	}
-	snprintf(r->why, sizeof(r->why), "%s", uc.text);
 	vm_free(vm);
 }
 

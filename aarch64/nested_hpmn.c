@@ -39,6 +39,28 @@ static const char *const step_names[NR_STEPS] = {
 	[P_FROM_EL2] = "PMCR_EL0.P written at vEL2",
 };
 
+/*
+ * The steps that count a vEL2 loop on both counters: the controls the guest
+ * hypervisor sets, and which of the two the architecture lets count.
+ * PMCR_EL0.E enables the first range, MDCR_EL2.HPME the reserved one;
+ * MDCR_EL2.HPMD prohibits EL2 counting in the first range only.
+ */
+static const struct counting_step {
+	enum step step;
+	bool pmcr_e;
+	uint64_t mdcr;			/* HPME, HPMD */
+	bool retype;			/* event types written again after MDCR_EL2 */
+	bool first_counts, reserved_counts;
+} counting_steps[] = {
+	{ HPME_NOT_E, .mdcr = MDCR_EL2_HPME, .reserved_counts = true },
+	{ E_NOT_HPME, .pmcr_e = true, .first_counts = true },
+	{ HPMD, .pmcr_e = true, .mdcr = MDCR_EL2_HPME | MDCR_EL2_HPMD, .reserved_counts = true },
+	{ HPMD_THEN_TYPE, .pmcr_e = true, .mdcr = MDCR_EL2_HPME | MDCR_EL2_HPMD, .retype = true,
+	  .reserved_counts = true },
+	/* Last: the guest counts it across a migration, outside the loop below. */
+	{ HPME_MIGRATED, .mdcr = MDCR_EL2_HPME, .reserved_counts = true },
+};
+
 static uint64_t nested_read_n(uint64_t unused)
 {
 	return pmu_nr_counters();
@@ -57,21 +79,17 @@ static void set_mdcr(uint64_t clear, uint64_t set)
 	isb();
 }
 
-/*
- * Both counters' moves over a vEL2 loop, with PMCR_EL0.E and HPME/HPMD as
- * given; @retype writes the event types again after MDCR_EL2.
- */
-static void count(unsigned int f, unsigned int r, bool e, uint64_t mdcr, bool retype,
-		  uint64_t out[2])
+/* Both counters' moves, first-range @f and reserved @r, over a vEL2 loop in step @cs. */
+static void count(unsigned int f, unsigned int r, const struct counting_step *cs, uint64_t out[2])
 {
 	uint64_t f0 = pmu_read_counter(f), r0 = pmu_read_counter(r);
 
-	set_mdcr(MDCR_EL2_HPME | MDCR_EL2_HPMD, mdcr);
-	if (retype) {
+	set_mdcr(MDCR_EL2_HPME | MDCR_EL2_HPMD, cs->mdcr);
+	if (cs->retype) {
 		pmu_write_evtyper(f, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
 		pmu_write_evtyper(r, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
 	}
-	if (e)
+	if (cs->pmcr_e)
 		pmu_start();
 	pmu_workload(ITERS);
 	pmu_stop();
@@ -95,14 +113,10 @@ static void guest_code(uint64_t arg)
 	pmu_write_evtyper(f, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
 	pmu_write_evtyper(r, PMU_EV_CPU_CYCLES | PMEVTYPER_NSH);
 	pmu_enable_counters(BIT(f) | BIT(r));
-	count(f, r, false, MDCR_EL2_HPME, false, d);
-	GUEST_SYNC(HPME_NOT_E, d[0], d[1]);
-	count(f, r, true, 0, false, d);
-	GUEST_SYNC(E_NOT_HPME, d[0], d[1]);
-	count(f, r, true, MDCR_EL2_HPME | MDCR_EL2_HPMD, false, d);
-	GUEST_SYNC(HPMD, d[0], d[1]);
-	count(f, r, true, MDCR_EL2_HPME | MDCR_EL2_HPMD, true, d);
-	GUEST_SYNC(HPMD_THEN_TYPE, d[0], d[1]);
+	for (unsigned int i = 0; counting_steps[i].step != HPME_MIGRATED; i++) {
+		count(f, r, &counting_steps[i], d);
+		GUEST_SYNC(counting_steps[i].step, d[0], d[1]);
+	}
 
 	guest_step("count on HPME alone across a migration");
 	d[0] = pmu_read_counter(f);
@@ -128,9 +142,8 @@ static void guest_code(uint64_t arg)
 }
 
 struct run {
-	bool ran;
+	struct guest_run run;
 	uint64_t a[NR_STEPS], b[NR_STEPS];
-	char why[UCALL_TEXT_LEN];
 };
 
 static void run_vm(const struct filter_vm *fv, struct run *r)
@@ -140,21 +153,24 @@ static void run_vm(const struct filter_vm *fv, struct run *r)
 	struct vm *vm = pmu_vm_create(&cfg);
 	struct ucall uc;
 
-	r->ran = true;
-	for (unsigned int s = 0; r->ran && s < NR_STEPS; s++) {
-		r->ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC && uc.args[0] == s;
-		snprintf(r->why, sizeof(r->why), "%s", uc.text);
+	guest_run_start(&r->run);
+	for (unsigned int s = 0; s < NR_STEPS && guest_run_step(&r->run, vm->vcpus[0], s, &uc); s++) {
 		r->a[s] = uc.args[1];
 		r->b[s] = uc.args[2];
-		if (r->ran && s == MIGRATE) {
-			vm = pmu_vm_migrate(&vm, &cfg, RESTORE_LISTED, NULL, r->why,
-					    sizeof(r->why));
-			r->ran = vm;
+		if (s == MIGRATE) {
+			vm = pmu_vm_migrate(&vm, &cfg, RESTORE_LISTED, NULL, r->run.why,
+					    sizeof(r->run.why));
+			r->run.ok = vm;
+			if (!vm)
+				break;
 		}
 	}
 	if (vm)
 		vm_free(vm);
 }
+
+/* main()'s checks of one VM: N at EL1, both counters in each counting step, three of the resets. */
+#define CHECKS_PER_VM	(1 + 2 * ARRAY_SIZE(counting_steps) + 3)
 
 /* One counter's move in one step: counts iff @on and CPU_CYCLES is allowed. */
 static void check_move(const struct filter_vm *fv, enum step s,
@@ -196,7 +212,7 @@ int main(void)
 	static struct run runs[ARRAY_SIZE(vms)];
 
 	pmu_vm_require(GUEST_EL2);
-	ktap_start(ARRAY_SIZE(vms) * 14);
+	ktap_start(ARRAY_SIZE(vms) * CHECKS_PER_VM);
 	for (unsigned int v = 0; v < ARRAY_SIZE(vms); v++)
 		run_vm(vms[v], &runs[v]);
 
@@ -204,24 +220,19 @@ int main(void)
 		const struct filter_vm *fv = vms[v];
 		const struct run *r = &runs[v];
 
-		if (!r->ran) {
-			for (int i = 0; i < 14; i++)
-				ktap_fail("%s: guest failed: %s", fv->name, r->why);
+		if (!r->run.ok) {
+			ktap_fail_n(CHECKS_PER_VM, "%s: guest failed: %s", fv->name, r->run.why);
 			continue;
 		}
 		ktap_check(r->b[N_AT_EL1] == r->a[N_AT_EL1],
 			   "%s: the nested guest reads PMCR_EL0.N = HPMN (%lu, HPMN %lu)",
 			   fv->name, r->b[N_AT_EL1], r->a[N_AT_EL1]);
-		check_move(fv, HPME_NOT_E, false, false, r->a[HPME_NOT_E]);
-		check_move(fv, HPME_NOT_E, true, true, r->b[HPME_NOT_E]);
-		check_move(fv, E_NOT_HPME, false, true, r->a[E_NOT_HPME]);
-		check_move(fv, E_NOT_HPME, true, false, r->b[E_NOT_HPME]);
-		check_move(fv, HPMD, false, false, r->a[HPMD]);
-		check_move(fv, HPMD, true, true, r->b[HPMD]);
-		check_move(fv, HPMD_THEN_TYPE, false, false, r->a[HPMD_THEN_TYPE]);
-		check_move(fv, HPMD_THEN_TYPE, true, true, r->b[HPMD_THEN_TYPE]);
-		check_move(fv, HPME_MIGRATED, false, false, r->a[HPME_MIGRATED]);
-		check_move(fv, HPME_MIGRATED, true, true, r->b[HPME_MIGRATED]);
+		for (unsigned int i = 0; i < ARRAY_SIZE(counting_steps); i++) {
+			const struct counting_step *cs = &counting_steps[i];
+
+			check_move(fv, cs->step, false, cs->first_counts, r->a[cs->step]);
+			check_move(fv, cs->step, true, cs->reserved_counts, r->b[cs->step]);
+		}
 		ktap_check(r->a[P_FROM_EL1] == 0, "%s: %s: first-range counter reset (%lu)",
 			   fv->name, step_names[P_FROM_EL1], r->a[P_FROM_EL1]);
 		/* A partitioned guest's PMCR_EL0.P at EL1 reaches the hardware. */

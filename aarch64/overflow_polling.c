@@ -156,11 +156,10 @@ static void guest_code(uint64_t arg)
 }
 
 struct run {
-	bool ok;
+	struct guest_run run;
 	uint64_t val[NR_STEPS][UCALL_NR_ARGS];	/* each step's values, after its number */
 	uint64_t user_read;			/* PMOVSSET by KVM_GET_ONE_REG */
 	bool long_counters;			/* PMUv3p5: 64-bit event counters */
-	char why[UCALL_TEXT_LEN];
 };
 
 /* The vCPU thread to the next CPU: the next KVM_RUN loads the vCPU there. */
@@ -186,8 +185,9 @@ static void run_vm(const struct filter_vm *fv, enum guest_el el, uint64_t varian
 	struct ucall uc;
 
 	sched_getaffinity(0, sizeof(all), &all);
-	*r = (struct run){ .ok = true, .long_counters = vcpu_pmu_has_64bit_counters(vm->vcpus[0]) };
-	for (unsigned int s = 0; r->ok && s <= last; s++) {
+	*r = (struct run){ .long_counters = vcpu_pmu_has_64bit_counters(vm->vcpus[0]) };
+	guest_run_start(&r->run);
+	for (unsigned int s = 0; r->run.ok && s <= last; s++) {
 		struct vcpu *vcpu = vm->vcpus[0];
 
 		switch (s) {
@@ -203,15 +203,17 @@ static void run_vm(const struct filter_vm *fv, enum guest_el el, uint64_t varian
 				     vcpu_get_reg(vcpu, ID_PMOVSSET_EL0) | BIT(USER_FLAG));
 			break;
 		case AFTER_MIGRATION:
-			vm = pmu_vm_migrate(&vm, &cfg, RESTORE_LISTED, NULL, r->why, sizeof(r->why));
+			vm = pmu_vm_migrate(&vm, &cfg, RESTORE_LISTED, NULL, r->run.why,
+					    sizeof(r->run.why));
 			if (!vm) {
-				r->ok = false;
+				r->run.ok = false;
 				continue;
 			}
 			vcpu = vm->vcpus[0];
 			break;
 		}
-		r->ok = vcpu_run_step(vcpu, s, &uc, r->why, sizeof(r->why));
+		if (!guest_run_step(&r->run, vcpu, s, &uc))
+			break;
 		for (unsigned int i = 1; i < UCALL_NR_ARGS; i++)
 			r->val[s][i - 1] = uc.args[i];
 	}
@@ -273,8 +275,8 @@ static void check_vm(const char *where, enum guest_el el, const struct filter_vm
 	/* PMCR_EL0.LC is RES1 where AArch32 isn't: the cycle counter then overflows at 64 bits. */
 	bool cc_at_32 = !(r->val[POLLED_VALUES][1] & PMCR_LC);
 
-	if (!r->ok) {
-		ktap_fail_n(CHECKS_PER_VM, "%s, %s: guest failed: %s", where, fv->name, r->why);
+	if (!r->run.ok) {
+		ktap_fail_n(CHECKS_PER_VM, "%s, %s: guest failed: %s", where, fv->name, r->run.why);
 		return;
 	}
 	for (unsigned int c = 0; c < NR_POLLED; c++) {
@@ -345,8 +347,8 @@ static void check_events_only(const char *where, const struct filter_vm *fv, con
 {
 	uint64_t flags = r->val[POLLED][3], want = 0;
 
-	if (!r->ok) {
-		ktap_fail("%s, %s, event counters alone: guest failed: %s", where, fv->name, r->why);
+	if (!r->run.ok) {
+		ktap_fail("%s, %s, event counters alone: guest failed: %s", where, fv->name, r->run.why);
 		return;
 	}
 	for (unsigned int c = 0; c < NR_POLLED; c++)
@@ -368,8 +370,8 @@ static void check_late_width(const char *where, enum guest_el el, const struct r
 	char name[128];
 
 	snprintf(name, sizeof(name), "no filter, %s", what);
-	if (!r->ok) {
-		ktap_fail_n(2, "%s, %s: guest failed: %s", where, name, r->why);
+	if (!r->run.ok) {
+		ktap_fail_n(2, "%s, %s: guest failed: %s", where, name, r->run.why);
 		return;
 	}
 	if (!platform_counts(PMU_EV_CPU_CYCLES, el)) {

@@ -120,9 +120,8 @@ static void *disturb(void *p)
 
 struct run {
 	const char *skip;		/* why the run couldn't be made */
-	bool ran;
+	struct guest_run run;
 	uint64_t total[ROUNDS][NR_LOOP_COUNTERS];
-	char why[UCALL_TEXT_LEN];
 };
 
 static void run_vm(const struct filter_vm *fv, enum disturbance what, struct run *r)
@@ -155,21 +154,21 @@ static void run_vm(const struct filter_vm *fv, enum disturbance what, struct run
 		sched_setaffinity(0, sizeof(one), &one);
 	}
 	TEST_ASSERT(!pthread_create(&t, NULL, disturb, &d), "pthread_create");
-	r->ran = true;
-	for (int i = 0; r->ran && i < ROUNDS; i++) {
+	guest_run_start(&r->run);
+	for (int i = 0; r->run.ok && i < ROUNDS; i++) {
 		if (what == IMMEDIATE_EXIT) {
 			vcpu->run->immediate_exit = 1;
 			TEST_ASSERT(__vcpu_run(vcpu) == -EINTR, "KVM_RUN with immediate_exit");
 			vcpu->run->immediate_exit = 0;
 		}
-		r->ran = vcpu_run_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[0] == (uint64_t)i;
-		for (int c = 0; r->ran && c < NR_LOOP_COUNTERS; c++)
+		if (!guest_run_step(&r->run, vcpu, i, &uc))
+			break;
+		for (int c = 0; c < NR_LOOP_COUNTERS; c++)
 			r->total[i][c] = uc.args[1 + c];
 	}
 	d.stop = true;
 	pthread_join(t, NULL);
 	sched_setaffinity(0, sizeof(all), &all);
-	snprintf(r->why, sizeof(r->why), "%s", uc.text);
 	vm_free(vm);
 	if (perf >= 0)
 		close(perf);
@@ -187,8 +186,8 @@ static void check(const char *dn, const struct filter_vm *fv, unsigned int c,
 		ktap_skip(r->skip, "%s, %s: %s", dn, fv->name, cn);
 		return;
 	}
-	if (!r->ran) {
-		ktap_fail("%s, %s: %s: guest failed: %s", dn, fv->name, cn, r->why);
+	if (!r->run.ok) {
+		ktap_fail("%s, %s: %s: guest failed: %s", dn, fv->name, cn, r->run.why);
 		return;
 	}
 	if (!platform_counts(loop_counters[c].event, GUEST_EL1)) {

@@ -293,9 +293,8 @@ struct round_obs {
 };
 
 struct run {
-	bool ran;
+	struct guest_run run;
 	struct round_obs round[ROUNDS];
-	char why[UCALL_TEXT_LEN];
 };
 
 static void run_scenario(const struct filter_vm *fv, enum guest_el el, const struct scenario *s,
@@ -314,21 +313,21 @@ static void run_scenario(const struct filter_vm *fv, enum guest_el el, const str
 	for (unsigned int md = MODEL_EVTYPER_STALE; md < NR_MODELS; md++)
 		for (unsigned int c = 0; c < NR_COUNTERS; c++)
 			perf_create(&m.ev[md][c], fv, c, &m.regs);
-	out->ran = true;
-	for (unsigned int i = 0; out->ran && i < ROUNDS; i++) {
+	guest_run_start(&out->run);
+	for (unsigned int i = 0; out->run.ok && i < ROUNDS; i++) {
 		m.preset[0] = m.preset[1] = false;
 		for (unsigned int w = 0; i && w < MAX_WRITES; w++)
 			apply(vm->vcpus[0], s->writes[i - 1][w], fv, incl, excl, &m);
 		for (unsigned int c = 0; el == GUEST_EL2 && c < NR_COUNTERS; c++)
 			perf_nested_transition(&m.ev[MODEL_EVTYPER_STALE][c], fv, c, &m.regs);
 		out->round[i].model = m;
-		out->ran = vcpu_run_ucall(vm->vcpus[0], &uc) == UCALL_SYNC && uc.args[0] == i;
+		if (!guest_run_step(&out->run, vm->vcpus[0], i, &uc))
+			break;
 		out->round[i].start[0] = uc.args[1];
 		out->round[i].end[0] = uc.args[2];
 		out->round[i].start[1] = uc.args[3];
 		out->round[i].end[1] = uc.args[4];
 	}
-	snprintf(out->why, sizeof(out->why), "%s", uc.text);
 	vm_free(vm);
 }
 
@@ -358,9 +357,9 @@ static void check_counter(const struct place *p, const struct filter_vm *fv, con
 	enum model md = NR_MODELS;
 	bool ok;
 
-	if (!run->ran) {
+	if (!run->run.ok) {
 		ktap_fail("%s, %s, %s: %s: %s: guest failed: %s", p->name, fv->name, s->name, after,
-			  cn, run->why);
+			  cn, run->run.why);
 		return;
 	}
 	if (!platform_counts(event, p->el)) {

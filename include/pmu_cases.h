@@ -6,6 +6,7 @@
 #ifndef PMU_CASES_H
 #define PMU_CASES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kvm_compat.h"
@@ -41,5 +42,14 @@ void guest_program_loop_counters(uint64_t bits);
 void guest_read_loop_counters(uint64_t out[NR_LOOP_COUNTERS]);
 /* Guest: stop the PMU and report @a, @b and each loop counter's move since @before. */
 void guest_sync_loop_deltas(uint64_t a, uint64_t b, const uint64_t before[NR_LOOP_COUNTERS]);
+
+struct guest_run;
+struct vcpu;
+/*
+ * Host: run @vcpu to its guest_sync_loop_deltas(@a, @b, ...) and take the
+ * deltas; a failed or misplaced report fails @run (guest_run_step()).
+ */
+bool guest_run_loop_deltas(struct guest_run *run, struct vcpu *vcpu, uint64_t a, uint64_t b,
+			   uint64_t deltas[NR_LOOP_COUNTERS]);
 
 #endif

@@ -82,6 +82,33 @@ enum ucall_cmd vcpu_run_ucall(struct vcpu *vcpu, struct ucall *uc);
  * what happened instead (a guest failure, decoded; another step) in @why.
  */
 bool vcpu_run_step(struct vcpu *vcpu, uint64_t step, struct ucall *uc, char *why, size_t len);
+/* The same for a guest whose GUEST_SYNCs carry no step number: to the next one. */
+bool vcpu_run_sync(struct vcpu *vcpu, struct ucall *uc, char *why, size_t len);
+
+/*
+ * A guest's run through its steps, as a test case's result keeps it: every
+ * step came (ok), or why not, from the first that didn't.  The values the
+ * steps reported sit beside it in the case's own result.
+ */
+struct guest_run {
+	bool ok;
+	char why[UCALL_TEXT_LEN];
+};
+
+static inline void guest_run_start(struct guest_run *run)
+{
+	run->ok = true;
+	run->why[0] = '\0';
+}
+
+/*
+ * The step runner over a guest_run: runs @vcpu to its next GUEST_SYNC,
+ * which must report @step (vcpu_run_step()); after a failed step it runs
+ * nothing more.  Returns @run->ok.
+ */
+bool guest_run_step(struct guest_run *run, struct vcpu *vcpu, uint64_t step, struct ucall *uc);
+/* The same with vcpu_run_sync(). */
+bool guest_run_sync(struct guest_run *run, struct vcpu *vcpu, struct ucall *uc);
 static inline bool ucall_failed(const struct ucall *uc)
 {
 	return uc->cmd >= UCALL_ASSERT;

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+
 #include "arm64/pmu.h"
 #include "pmu_cases.h"
 #include "test_util.h"
@@ -44,4 +46,22 @@ void guest_sync_loop_deltas(uint64_t a, uint64_t b, const uint64_t before[NR_LOO
 	guest_read_loop_counters(after);
 	pmu_stop();
 	GUEST_SYNC(a, b, after[0] - before[0], after[1] - before[1], after[2] - before[2]);
+}
+
+bool guest_run_loop_deltas(struct guest_run *run, struct vcpu *vcpu, uint64_t a, uint64_t b,
+			   uint64_t deltas[NR_LOOP_COUNTERS])
+{
+	struct ucall uc;
+
+	if (!guest_run_sync(run, vcpu, &uc))
+		return false;
+	if (uc.args[0] != a || uc.args[1] != b) {
+		run->ok = false;
+		snprintf(run->why, sizeof(run->why), "the guest reported %lu, %lu where %lu, %lu were due",
+			 uc.args[0], uc.args[1], a, b);
+		return false;
+	}
+	for (unsigned int c = 0; c < NR_LOOP_COUNTERS; c++)
+		deltas[c] = uc.args[2 + c];
+	return true;
 }

@@ -204,6 +204,31 @@ bool vcpu_run_step(struct vcpu *vcpu, uint64_t step, struct ucall *uc, char *why
 	return false;
 }
 
+bool guest_run_step(struct guest_run *run, struct vcpu *vcpu, uint64_t step, struct ucall *uc)
+{
+	if (run->ok)
+		run->ok = vcpu_run_step(vcpu, step, uc, run->why, sizeof(run->why));
+	return run->ok;
+}
+
+bool vcpu_run_sync(struct vcpu *vcpu, struct ucall *uc, char *why, size_t len)
+{
+	enum ucall_cmd cmd = vcpu_run_ucall(vcpu, uc);
+
+	if (cmd == UCALL_SYNC)
+		return true;
+	snprintf(why, len, "%s",
+		 cmd == UCALL_DONE ? "the guest finished where a GUEST_SYNC was due" : uc->text);
+	return false;
+}
+
+bool guest_run_sync(struct guest_run *run, struct vcpu *vcpu, struct ucall *uc)
+{
+	if (run->ok)
+		run->ok = vcpu_run_sync(vcpu, uc, run->why, sizeof(run->why));
+	return run->ok;
+}
+
 enum ucall_cmd vcpu_run_ucall(struct vcpu *vcpu, struct ucall *uc)
 {
 	unsigned int secs = ucall_timeout_seconds();
