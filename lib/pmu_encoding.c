@@ -64,11 +64,18 @@ uint64_t evtyper_random(const struct pmu_features *f, uint64_t *seed)
 	unsigned int mask = evtyper_event_mask(f);
 	uint64_t r = random_next(seed), bits = random_next(seed), val;
 
-	switch (r % 6) {
+	switch (r % 7) {
 	case 0:
 	case 1:
 		/* What the suite counts, dressed in bits above the event space. */
 		val = counted[(r >> 8) & 1] | (((r >> 16) & 0xffff) & ~(uint64_t)mask);
+		break;
+	case 6:
+		/*
+		 * And with bits 10-15 set: from PMUv3p1 another event, which
+		 * must not count as the one in its low bits.
+		 */
+		val = counted[(r >> 8) & 1] | (((r >> 16) & 0x3f) | 1) << 10;
 		break;
 	case 2:
 		val = (r >> 8) & 0x3f;			/* a common event */

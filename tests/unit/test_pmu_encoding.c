@@ -13,9 +13,9 @@ int main(void)
 	const struct pmu_features v3p5 = { .pmuver = PMUVER_V3P5, .el2 = true };
 	const struct pmu_features nv = { .pmuver = PMUVER_V3P5, .el2 = true, .el3 = true };
 	uint64_t seed = 7, v;
-	unsigned int above = 0, counted = 0, high = 0;
+	unsigned int above = 0, counted = 0, high = 0, aliases = 0, ev;
 
-	ktap_start(18);
+	ktap_start(19);
 	ktap_check(evtyper_event(&v3p0, 0x10011, false) == 0x11 && evtyper_event(&v3p0, 0x411, false) == 0x11,
 		   "PMUv3p0: evtCount is bits [9:0]; 0x411 counts CPU_CYCLES");
 	ktap_check(evtyper_event(&v3p5, 0x10011, false) == 0x11 && evtyper_event(&v3p5, 0x4011, false) == 0x4011,
@@ -56,10 +56,15 @@ int main(void)
 		above += (v & 0xf0000) != 0;
 		high += (v >> 32) != 0;
 		counted += evtyper_event(&v3p5, v, false) == 0x11 || evtyper_event(&v3p5, v, false) == 0x8;
+		ev = evtyper_event(&v3p5, v, false);
+		aliases += ev > 0x3ff && ((ev & 0x3ff) == 0x11 || (ev & 0x3ff) == 0x8);
 	}
 	ktap_check(counted > 2500 && above > 1000,
 		   "random values: a third count what the suite counts (%u), many with bits above the event space (%u)",
 		   counted, above);
 	ktap_check(high > 1000, "random values: RES0 bits above bit 31 now and then (%u)", high);
+	ktap_check(aliases > 1000,
+		   "random values: other events whose low 10 bits are a counted one's, often (%u)",
+		   aliases);
 	ktap_finish();
 }
