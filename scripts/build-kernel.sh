@@ -122,7 +122,7 @@ if [ "$(cat "$out/.kpf-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$out/.conf
 	# An option older kernels don't define (ARM_PMUV3 before 6.4: the
 	# driver was arm64's own then) is noted; any other not taken is an error.
 	missing='' unknown=''
-	for line in $(sed -n 's/^\(CONFIG_[A-Z0-9_]*=.*\)$/\1/p' "$fragment"); do
+	while read -r line; do
 		grep -qx "$line" "$out/.config" && continue
 		sym=${line%%=*}
 		if grep -rqx "\(menu\)\{0,1\}config ${sym#CONFIG_}" --include='Kconfig*' "$tree"; then
@@ -130,7 +130,7 @@ if [ "$(cat "$out/.kpf-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$out/.conf
 		else
 			unknown="$unknown ${sym}"
 		fi
-	done
+	done < <(grep -E '^CONFIG_[A-Z0-9_]*=' "$fragment")
 	[ -z "$unknown" ] || note "$name has no$unknown (options of $(basename "$fragment") it doesn't define)"
 	[ -z "$missing" ] || die "the kernel did not take these options of $fragment:$missing"
 	echo "$stamp" >"$out/.kpf-config"
