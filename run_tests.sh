@@ -12,6 +12,15 @@
 #   summary: N passed, N failed, N skipped
 # Exit: 0 all passed, 1 any failed, 4 all skipped, 2 bad usage; with
 # --bisect, 125 for a kernel that can't be tested.
+#
+# With KPF_LAVA=1 (native mode; scripts/lava-job.sh sets it in the guest),
+# each check, each run and the summary is followed by one KTAP diagnostic
+# line a LAVA "monitors" pattern reads without parsing KTAP directives:
+#   # lava: RUN.N RESULT[ DETAIL]   a check (N 0: the whole plan skipped)
+#   # lava: RUN RESULT[ DETAIL]     a run, just before its top-level line
+#   # lava: summary RESULT COUNTS, then "# lava: end"
+# RESULT is pass, fail or skip (an XFAIL passes); DETAIL is the directive
+# (XFAIL reference, SKIP reason, TIMEOUT) or a failed check's description.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,7 +58,11 @@ TEST@BACKEND (a TEST@BACKEND argument runs that one only).
                         (overrides the platform's)
   -j, --jobs N          qemu mode: N boots at once, each a shard of the
                         runs balanced by costs.cfg, merged into one report
-                        (default: the online CPUs; 1: one boot)
+                        (default: $KPF_JOBS, else the online CPUs; 1: one
+                        boot)
+      --lava            qemu mode: each of the -j shards is a job on the
+                        LAVA server of $LAVA_URL (with $LAVA_USER and
+                        $LAVA_TOKEN) or of lavacli's identity (lava/README.md)
       --bisect          exit as "git bisect run" expects: 0 good, 1 bad,
                         125 untestable (the kernel doesn't build or boot,
                         or has no KVM/vPMU so every test skips)
@@ -80,6 +93,7 @@ verbose=0
 list=0
 tests=
 jobs=
+lava=
 platform='' cpu='' kvm_mode=''
 # Patch sets the kernel carries, for known-issues.cfg (words "+NAME").
 ktags=${KPF_KERNEL_TAGS:-}
@@ -99,6 +113,7 @@ while [ $# -gt 0 ]; do
 	-B|--backend) [ $# -ge 2 ] || die_usage "$1 needs a list"; backends=$2; shift ;;
 	-j|--jobs) [ $# -ge 2 ] || die_usage "$1 needs a number"; jobs=$2; shift ;;
 	-j[0-9]*) jobs=${1#-j} ;;
+	--lava) lava=--lava ;;
 	-p|--platform) [ $# -ge 2 ] || die_usage "$1 needs a name"; platform=$2; shift ;;
 	--cpu) [ $# -ge 2 ] || die_usage "$1 needs a QEMU CPU model"; cpu=$2; shift ;;
 	--kvm-mode) [ $# -ge 2 ] || die_usage "$1 needs a mode"; kvm_mode=$2; shift ;;
@@ -127,8 +142,10 @@ case "$kvm_mode" in
 esac
 
 case "$jobs" in
-'') jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) ;;
-*[!0-9]*|0) die_usage "jobs must be a number of boots, not '$jobs'" ;;
+'') jobs=${KPF_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)} ;;
+esac
+case "$jobs" in
+*[!0-9]*|0|'') die_usage "jobs must be a number of boots, not '$jobs'" ;;
 esac
 
 case "$timeout" in
@@ -198,6 +215,11 @@ now() {
 	if [ -r /proc/uptime ]; then cut -d' ' -f1 /proc/uptime; else date +%s; fi
 }
 
+# --lava hands the boots to LAVA's devices: qemu mode's shards, as jobs.
+if [ -n "$lava" ]; then
+	[ "$mode" != native ] || die_usage "--lava runs the suite on LAVA's devices, not natively here"
+	mode=qemu
+fi
 if [ -z "$mode" ]; then
 	if [ "$(uname -m)" = aarch64 ] && [ -c /dev/kvm ]; then mode=native; else mode=qemu; fi
 fi
@@ -222,7 +244,7 @@ if [ -n "$ktree" ] || [ -n "$kpatches" ]; then
 		what="the tree $ktree"
 		set -- --tree "$ktree"
 	else
-		what="linux-source-7.3 +$kpatches"
+		what="linux-source-${KPF_KERNEL_SERIES:-7.3} +$kpatches"
 		set --
 		for d in $kpatches; do
 			[ -d "$d" ] || die_usage "patch directory '$d' does not exist"
@@ -262,7 +284,7 @@ if [ "$mode" = qemu ]; then
 	[ -n "$append" ] && set -- "$@" --append "$append"
 	[ $verbose -eq 1 ] && set -- "$@" --verbose
 	# shellcheck disable=SC2086 # test names are words
-	"$here/scripts/qemu-shards.sh" -j "$jobs" "$@" -- $runs
+	"$here/scripts/qemu-shards.sh" $lava -j "$jobs" "$@" -- $runs
 	rc=$?
 	[ $rc -eq 125 ] && finish 125 "the kernel did not boot to the tests"
 	[ $rc -eq 2 ] && [ $bisect -eq 1 ] && finish 125 "a setup error stopped the run before the boot (see above)"
@@ -307,8 +329,21 @@ for run in $runs; do
 	start=$(now)
 	if [ -x "$bindir/$t" ]; then
 		{ KPF_PMU_BACKEND=$backend timeout "$secs" "$bindir/$t" 2>&1; echo $? >"$work/rc"; } |
-			awk -v counts="$work/counts" '
-				{ sub(/\r$/, ""); print "    " $0; fflush() }
+			awk -v counts="$work/counts" -v lava="${KPF_LAVA:-}" -v run="$run" '
+				function lava_line(n, rest,   r, d, i) {
+					r = "pass"; d = ""
+					i = index(rest, " # SKIP"); if (i) { r = "skip"; d = substr(rest, i + 3) }
+					i = index(rest, " # XFAIL"); if (i && r == "pass") d = substr(rest, i + 3)
+					if (failed) { r = "fail"; d = rest }
+					print "    # lava: " run "." n " " r (d == "" ? "" : " " d)
+				}
+				{ sub(/\r$/, ""); print "    " $0 }
+				lava != "" && /^(not )?ok [0-9]+/ {
+					failed = /^not ok/; n = failed ? $3 : $2
+					rest = $0; sub(/^(not )?ok [0-9]+ ?/, "", rest); lava_line(n, rest)
+				}
+				lava != "" && /^1\.\.0 # SKIP/ { failed = 0; lava_line(0, substr($0, 5)) }
+				{ fflush() }
 				/^ok / && / # SKIP/ { s++; next }
 				/^ok / && / # XFAIL/ { x++; next }
 				/^ok / { p++; next }
@@ -323,6 +358,14 @@ for run in $runs; do
 	fi
 	read -r p f s x s0 <"$work/counts"
 	took=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+	if [ -n "${KPF_LAVA:-}" ]; then
+		case $rc in
+		0) echo "# lava: $run pass" ;;
+		4) echo "# lava: $run skip SKIP" ;;
+		124|143) echo "# lava: $run fail TIMEOUT ${secs}s" ;;
+		*) echo "# lava: $run fail exit=$rc" ;;
+		esac
+	fi
 	case $rc in
 	0) echo "ok $i selftests: kvm-pmu-filter: $run # time ${took}s" ;;
 	4) echo "ok $i selftests: kvm-pmu-filter: $run # SKIP"
@@ -337,6 +380,12 @@ for run in $runs; do
 done
 [ $xfail -gt 0 ] && echo "# $xfail of the passed checks are expected failures (XFAIL)"
 echo "summary: $pass passed, $fail failed, $skip skipped"
+if [ -n "${KPF_LAVA:-}" ]; then
+	result=pass
+	[ $fail -gt 0 ] && result=fail
+	echo "# lava: summary $result $pass passed, $fail failed, $skip skipped"
+	echo "# lava: end"
+fi
 if [ $fail -gt 0 ]; then finish 1; fi
 if [ $pass -eq 0 ] && [ $skip -gt 0 ]; then finish 4; fi
 finish 0

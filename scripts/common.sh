@@ -117,3 +117,53 @@ priv_apt_newest() {
 		-o APT::Architectures="$arch" \
 		pkgnames | grep -E "^($re)\$" | sort -V | tail -n 1
 }
+
+# cost_shards N: the runs on stdin (one a line) as N shards, one a line,
+# balanced by their cost in costs.cfg (real seconds; a run it doesn't list
+# costs the median): longest first, each to the least loaded shard, each
+# shard's runs in the order given (qemu-shards.sh's boots, lava-job.sh's
+# --shard).
+cost_shards() {
+	awk -v jobs="$1" -v costs="$KPF_TOP/costs.cfg" '
+	BEGIN {
+		while ((getline line < costs) > 0) {
+			if (line ~ /^[[:space:]]*(#|$)/) continue
+			split(line, f); cost[f[1]] = f[2]; known[++nk] = f[2]
+		}
+	}
+	{ run[NR] = $0 }
+	END {
+		for (i = 1; i <= nk; i++) for (j = i + 1; j <= nk; j++)
+			if (known[j] < known[i]) { t = known[i]; known[i] = known[j]; known[j] = t }
+		median = nk ? known[int((nk + 1) / 2)] : 1
+		for (i = 1; i <= NR; i++) c[i] = (run[i] in cost) ? cost[run[i]] : median
+		for (i = 1; i <= NR; i++) idx[i] = i
+		for (i = 1; i <= NR; i++) for (j = i + 1; j <= NR; j++)
+			if (c[idx[j]] > c[idx[i]]) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
+		for (i = 1; i <= NR; i++) {
+			best = 1
+			for (s = 2; s <= jobs; s++) if (load[s] < load[best]) best = s
+			load[best] += c[idx[i]]; shard[idx[i]] = best
+		}
+		for (s = 1; s <= jobs; s++) {
+			line = ""
+			for (i = 1; i <= NR; i++) if (shard[i] == s) line = line " " run[i]
+			print substr(line, 2)
+		}
+	}'
+}
+
+# lava_cli ARGS...: lavacli as $LAVA_URL's user $LAVA_USER with $LAVA_TOKEN
+# when LAVA_URL is set, else with lavacli's identity $LAVACLI_IDENTITY
+# (default kpf-local, written by scripts/lava-server-local.sh).
+lava_cli() {
+	command -v lavacli >/dev/null || die "lavacli not found: run scripts/setup.sh --lava"
+	if [ -n "${LAVA_URL:-}" ]; then
+		if [ -z "${LAVA_USER:-}" ] || [ -z "${LAVA_TOKEN:-}" ]; then
+			die "LAVA_URL is set: LAVA_USER and LAVA_TOKEN must be too"
+		fi
+		lavacli --uri "${LAVA_URL%%://*}://$LAVA_USER:$LAVA_TOKEN@${LAVA_URL#*://}" "$@"
+	else
+		lavacli -i "${LAVACLI_IDENTITY:-kpf-local}" "$@"
+	fi
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mutate.sh [--mutants DIR] [--tests "TEST..."] [MUTANT...]
+# mutate.sh [--mutants DIR] [--tests "TEST..."] [--lava] [MUTANT...]
 #
 # The suite's judge: builds Debian's linux-source with each mutant (a small,
 # realistic bug in KVM's PMU code, mutants/*.patch) applied in turn, boots
@@ -19,6 +19,9 @@
 #   --mutants DIR  patches to use (default: mutants/ of this repository)
 #   --tests LIST   run only these tests (default: the whole suite); the
 #                  matrix then covers them only
+#   --lava         each mutant's suite runs as LAVA jobs (run_tests.sh
+#                  --lava: lava/README.md); the kernels are built here,
+#                  one after another
 #   MUTANT...      only these (file names, with or without .patch)
 #
 # Builds are incremental in one work tree ($KPF_CACHE/src/mutant-tree):
@@ -31,11 +34,13 @@ set -u
 mutdir=$KPF_TOP/mutants
 only=()
 tests=
+lava=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mutants) [ $# -ge 2 ] || die "--mutants needs a directory"; mutdir=$2; shift ;;
 	--tests) [ $# -ge 2 ] || die "--tests needs test names"; tests=$2; shift ;;
-	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--lava) lava=--lava ;;
+	-h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) only+=("${1%.patch}") ;;
 	esac
@@ -101,7 +106,7 @@ run() {
 	# suite has hung, which is its failure, as a CI job's timeout would say.
 	# shellcheck disable=SC2086 # test names are words
 	KPF_GUEST_TIMEOUT=${KPF_GUEST_TIMEOUT:-15} timeout -k 10 "$budget" \
-		"$KPF_TOP/run_tests.sh" --kernel "$image" --build-dir "$bin" --backend emulated \
+		"$KPF_TOP/run_tests.sh" $lava --kernel "$image" --build-dir "$bin" --backend emulated \
 		--timeout 120 $tests >"$logs/$name.log" 2>&1
 	case $? in
 	124|137)

@@ -3,6 +3,8 @@
 #
 # qemu-run.sh [--kernel IMAGE] [--append WORDS] [--build-dir DIR]
 #             [--timeout SECS] [--backend LIST] [--verbose] -- TEST...
+# qemu-run.sh --initramfs-only OUT [--no-qemu-platform] [--build-dir DIR]
+#             [--timeout SECS] [--backend LIST] -- TEST...
 #
 # Boots an arm64 kernel under QEMU (TCG) with an initramfs holding busybox,
 # the test binaries and run_tests.sh, which runs TESTs inside the guest in
@@ -10,6 +12,12 @@
 # with the in-guest run's code.  A boot that never reaches the tests (exit
 # 125), a kernel panic or a QEMU timeout (exit 1) is reported with the
 # console's tail.
+#
+# --initramfs-only OUT writes the initramfs to OUT and boots nothing (for
+# scripts/lava-job.sh: a LAVA device boots it); --no-qemu-platform leaves
+# out what the guest is told about QEMU's PMU (KPF_PLATFORM_COUNTS and
+# _GAPS), for real hardware.  $KPF_LAVA crosses into the guest as the
+# tests' knobs do (run_tests.sh prints a "# lava:" line per check).
 set -u
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -37,6 +45,7 @@ BOOT_WORDS="console=ttyAMA0 rdinit=/init panic=-1 loglevel=5${KPF_KVM_MODE:+ kvm
 BOOT_WORDS="$BOOT_WORDS${KPF_RESERVED_HOST_COUNTERS:+ arm_pmuv3.reserved_host_counters=$KPF_RESERVED_HOST_COUNTERS}"
 
 kernel='' append='' bindir='' timeout=300 verbose=0 backends=emulated,partitioned
+initramfs_only='' qemu_platform=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift ;;
@@ -45,6 +54,8 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--backend) backends=$2; shift ;;
 	--verbose) verbose=1 ;;
+	--initramfs-only) [ $# -ge 2 ] || die "$1 needs a file"; initramfs_only=$2; shift ;;
+	--no-qemu-platform) qemu_platform=0 ;;
 	--) shift; break ;;
 	*) die "unknown argument $1" ;;
 	esac
@@ -53,22 +64,25 @@ done
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || die "no tests to run"
 
-command -v "$KPF_QEMU" >/dev/null ||
-	die "$KPF_QEMU not found: run scripts/setup.sh (installs qemu-system-arm from bookworm-backports)"
+# No QEMU and no kernel needed just to write an initramfs.
+if [ -z "$initramfs_only" ]; then
+	command -v "$KPF_QEMU" >/dev/null ||
+		die "$KPF_QEMU not found: run scripts/setup.sh (installs qemu-system-arm from bookworm-backports)"
 
-if [ -z "$kernel" ]; then
-	# On failure the fetch script has printed the one line that says why.
-	kernel=$("$KPF_TOP/scripts/fetch-kernel.sh") || exit 2
+	if [ -z "$kernel" ]; then
+		# On failure the fetch script has printed the one line that says why.
+		kernel=$("$KPF_TOP/scripts/fetch-kernel.sh") || exit 2
+	fi
+	[ -f "$kernel" ] || die "kernel image '$kernel' does not exist"
+	# An arm64 Image has "ARM\x64" at offset 56; Debian's 6.x vmlinuz are
+	# compressed (gzip, or an EFI zboot PE), which QEMU also boots.
+	magic=$(od -An -tx1 -j56 -N4 "$kernel" | tr -d ' \n')
+	head2=$(od -An -tx1 -N2 "$kernel" | tr -d ' \n')
+	case "$magic:$head2" in
+	41524d64:*|*:1f8b|*:4d5a) ;;
+	*) die "'$kernel' is not an arm64 kernel image" ;;
+	esac
 fi
-[ -f "$kernel" ] || die "kernel image '$kernel' does not exist"
-# An arm64 Image has "ARM\x64" at offset 56; Debian's 6.x vmlinuz are
-# compressed (gzip, or an EFI zboot PE), which QEMU also boots.
-magic=$(od -An -tx1 -j56 -N4 "$kernel" | tr -d ' \n')
-head2=$(od -An -tx1 -N2 "$kernel" | tr -d ' \n')
-case "$magic:$head2" in
-41524d64:*|*:1f8b|*:4d5a) ;;
-*) die "'$kernel' is not an arm64 kernel image" ;;
-esac
 
 # TESTs may be NAME@BACKEND runs of the program NAME.
 programs=$(printf '%s\n' "${tests[@]%@*}" | sort -u)
@@ -104,14 +118,16 @@ platform_counts="$platform_counts only"
 # _xevcntr(), _ccntr() return before pmreg_access() checks it), so a KVM
 # guest's EL0 reaches the hardware PMU instead of its vPMU.
 platform_gaps="hpmn hpmn-p tpmcr chain el0-tpm"
+platform_env="export KPF_PLATFORM_COUNTS=\"$platform_counts\" KPF_PLATFORM_GAPS=\"$platform_gaps\""
+[ "$qemu_platform" -eq 1 ] || platform_env="# real hardware: the tests probe what its PMU counts"
 # The tests' own knobs cross into the guest as they are set here.
 passed=
-for v in KPF_SEED KPF_ENCODINGS KPF_GUEST_TIMEOUT; do
+for v in KPF_SEED KPF_ENCODINGS KPF_GUEST_TIMEOUT KPF_LAVA; do
 	[ -n "${!v:-}" ] && passed="$passed $v='${!v//\'/}'"
 done
 cat >"$root/init" <<EOT
 #!/bin/busybox sh
-export KPF_PLATFORM_COUNTS="$platform_counts" KPF_PLATFORM_GAPS="$platform_gaps"
+$platform_env
 export KPF_KERNEL_TAGS="${KPF_KERNEL_TAGS:-}" KPF_PLATFORM_TAGS="${KPF_PLATFORM_TAGS:-}"${passed:+
 export$passed}
 /bin/busybox --install -s /bin
@@ -125,6 +141,10 @@ poweroff -f
 EOT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd" || die "cannot build the initramfs"
+if [ -n "$initramfs_only" ]; then
+	cp "$work/initrd" "$initramfs_only" || die "cannot write $initramfs_only"
+	exit 0
+fi
 
 # shellcheck disable=SC2054 # commas are QEMU option syntax
 qemu=("$KPF_QEMU" -M virt,virtualization=on,gic-version=3 -cpu "$KPF_QEMU_CPU,pmu=on"

@@ -12,11 +12,23 @@
 # header and failure report (console tail) kept, one summary.  Exit as
 # qemu-run.sh: 0, 1, 4, 2 for a setup error, 125 when a boot never
 # reached the tests.  With -j 1, or one run, this is qemu-run.sh itself.
+#
+# qemu-shards.sh --lava -j N ...: each shard is a LAVA job instead
+# (scripts/lava-job.sh, the words of $KPF_LAVA_JOB_ARGS added), submitted
+# to the server of $LAVA_URL or lavacli's identity (scripts/lava-submit.sh),
+# which queues and runs them; the jobs' logs are merged as the boots' are,
+# a job LAVA did not complete counts as a boot that never reached the
+# tests.  The jobs and their logs stay in $KPF_CACHE/lava/runs/.
 set -u
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 KPF_DIE_CODE=2
 
+lava=0
+if [ "${1:-}" = --lava ]; then
+	lava=1
+	shift
+fi
 jobs=1
 if [ "${1:-}" = -j ]; then
 	jobs=$2
@@ -29,64 +41,75 @@ shift
 runs=("$@")
 [ ${#runs[@]} -gt 0 ] || die "no runs"
 [ "$jobs" -gt ${#runs[@]} ] && jobs=${#runs[@]}
-# Each boot takes its guest's memory and some: no more boots than fit.
+# Each boot takes its guest's memory and some: no more boots than fit
+# (LAVA's boots are its workers').
 mem=${KPF_QEMU_MEM:-2G}
 case $mem in *G) mem_mb=$(( ${mem%G} * 1024 )) ;; *M) mem_mb=${mem%M} ;; *) mem_mb=$mem ;; esac
 avail_mb=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null)
 fit=$(( ${avail_mb:-0} / (mem_mb + 512) ))
-if [ "$fit" -ge 1 ] && [ "$jobs" -gt "$fit" ]; then
+if [ $lava -eq 0 ] && [ "$fit" -ge 1 ] && [ "$jobs" -gt "$fit" ]; then
 	note "$jobs boots of $mem don't fit in ${avail_mb} MB available: $fit at once"
 	jobs=$fit
 fi
-if [ "$jobs" -le 1 ]; then
+if [ $lava -eq 0 ] && [ "$jobs" -le 1 ]; then
 	exec "$KPF_TOP/scripts/qemu-run.sh" "${opts[@]}" -- "${runs[@]}"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpf-shards.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
-# Longest first, each to the least loaded boot; a boot runs its share in
-# the order given.
-printf '%s\n' "${runs[@]}" |
-	awk -v jobs="$jobs" -v costs="$KPF_TOP/costs.cfg" '
-	BEGIN {
-		while ((getline line < costs) > 0) {
-			if (line ~ /^[[:space:]]*(#|$)/) continue
-			split(line, f); cost[f[1]] = f[2]; known[++nk] = f[2]
-		}
-	}
-	{ run[NR] = $0; order[$0] = NR }
-	END {
-		# The median known cost, for runs the file does not list.
-		for (i = 1; i <= nk; i++) for (j = i + 1; j <= nk; j++)
-			if (known[j] < known[i]) { t = known[i]; known[i] = known[j]; known[j] = t }
-		median = nk ? known[int((nk + 1) / 2)] : 1
-		for (i = 1; i <= NR; i++) c[i] = (run[i] in cost) ? cost[run[i]] : median
-		for (i = 1; i <= NR; i++) idx[i] = i
-		for (i = 1; i <= NR; i++) for (j = i + 1; j <= NR; j++)
-			if (c[idx[j]] > c[idx[i]]) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
-		for (i = 1; i <= NR; i++) {
-			best = 1
-			for (s = 2; s <= jobs; s++) if (load[s] < load[best]) best = s
-			load[best] += c[idx[i]]; shard[idx[i]] = best
-		}
-		for (s = 1; s <= jobs; s++) {
-			line = ""
-			for (i = 1; i <= NR; i++) if (shard[i] == s) line = line " " run[i]
-			print substr(line, 2)
-		}
-	}' >"$work/shards"
+# Longest first, each to the least loaded boot (common.sh).
+printf '%s\n' "${runs[@]}" | cost_shards "$jobs" >"$work/shards"
+
+# lava_shards: every shard a LAVA job, run and collected; out.S and rc.S
+# as a boot leaves them.
+lava_shards() {
+	local runs_dir lopts=() o s line mode
+	runs_dir=$KPF_CACHE/lava/runs/$(date +%Y%m%d-%H%M%S)-$$
+	mkdir -p "$runs_dir" || die "cannot create $runs_dir"
+	# qemu-run.sh's options are lava-job.sh's, but for --verbose; the
+	# platform comes as qemu-run.sh takes it, from the environment.
+	for o in "${opts[@]}"; do [ "$o" = --verbose ] || lopts+=("$o"); done
+	mode=${KPF_KVM_MODE-nested}
+	lopts+=(--cpu "${KPF_QEMU_CPU:-max,lpa2=off}" --kvm-mode "${mode:-vhe}")
+	s=0
+	while read -r line; do
+		s=$((s + 1))
+		# shellcheck disable=SC2086 # run names and job arguments are words
+		"$KPF_TOP/scripts/lava-job.sh" "${lopts[@]}" ${KPF_LAVA_JOB_ARGS:-} $line \
+			>"$runs_dir/shard-$s.yaml" || exit 2
+	done <"$work/shards"
+	note "LAVA: $s jobs in $runs_dir"
+	"$KPF_TOP/scripts/lava-submit.sh" --out "$runs_dir" "$runs_dir"/shard-*.yaml >&2
+	[ $? -eq 2 ] && exit 2
+	for s in $(seq "$s"); do
+		cp "$runs_dir/shard-$s.log" "$work/out.$s" || die "no log of shard $s in $runs_dir"
+		: >"$work/err.$s"
+		rc=0
+		grep -q '^not ok 1 boot' "$work/out.$s" && rc=125
+		echo "$rc" >"$work/rc.$s"
+	done
+}
 
 s=0
-while read -r line; do
-	s=$((s + 1))
-	# shellcheck disable=SC2086 # run names are words
-	"$KPF_TOP/scripts/qemu-run.sh" "${opts[@]}" -- $line >"$work/out.$s" 2>"$work/err.$s" &
-	echo $! >"$work/pid.$s"
-done <"$work/shards"
+if [ $lava -eq 1 ]; then
+	lava_shards
+	s=$(wc -l <"$work/shards")
+else
+	while read -r line; do
+		s=$((s + 1))
+		# shellcheck disable=SC2086 # run names are words
+		"$KPF_TOP/scripts/qemu-run.sh" "${opts[@]}" -- $line >"$work/out.$s" 2>"$work/err.$s" &
+		echo $! >"$work/pid.$s"
+	done <"$work/shards"
+fi
 nshards=$s
 worst=0
 for s in $(seq "$nshards"); do
+	if [ $lava -eq 1 ]; then
+		[ "$(cat "$work/rc.$s")" -eq 125 ] && worst=125
+		continue
+	fi
 	wait "$(cat "$work/pid.$s")"
 	rc=$?
 	echo "$rc" >"$work/rc.$s"
@@ -125,7 +148,11 @@ for s in $(seq "$nshards"); do
 	END { flush(closing ? "" : ".partial") }' "$work/out.$s"
 done
 
-echo "# qemu mode: $nshards boots at once (-j $jobs), shards by costs.cfg"
+if [ $lava -eq 1 ]; then
+	echo "# qemu mode: $nshards LAVA jobs (-j $jobs), shards by costs.cfg"
+else
+	echo "# qemu mode: $nshards boots at once (-j $jobs), shards by costs.cfg"
+fi
 for s in $(seq "$nshards"); do
 	echo "# [boot $s of $nshards] runs: $(sed -n "${s}p" "$work/shards")"
 	[ -f "$work/head.$s" ] && grep -v 'not ok 1 boot\|last console lines\|^# \[boot [0-9]* of [0-9]*\] #   ' "$work/head.$s"
