@@ -33,9 +33,10 @@ ktap_outcomes() {
 		return "pass"
 	     }
 	     /^# selftests: kvm-pmu-filter: / { t = $4; next }
+	     t == "" { next }
 	     /^    (not )?ok [0-9]+ / { print t, ($1 == "not") ? $3 : $2, outcome($0, $1 == "not"); next }
 	     /^    1\.\.0 # SKIP/ { print t, 0, "skip"; next }
-	     /^(not )?ok [0-9]+ selftests: / { print t, "-", outcome($0, $1 == "not") }'
+	     /^(not )?ok [0-9]+ selftests: / { print t, "-", outcome($0, $1 == "not"); t = "" }'
 }
 
 # need_space MB: fail early, with one line, when the cache can't take MB more.
@@ -166,4 +167,20 @@ lava_cli() {
 	else
 		lavacli -i "${LAVACLI_IDENTITY:-kpf-local}" "$@"
 	fi
+}
+
+# arm64_kernel_format IMAGE: image (an arm64 Image: "ARM\x64" at offset
+# 56), gz or zboot (Debian's 6.x vmlinuz: gzip, or an EFI zboot PE; QEMU
+# boots both), after checking IMAGE exists; dies on anything else.
+arm64_kernel_format() {
+	local magic head2
+	[ -f "$1" ] || die "kernel image '$1' does not exist"
+	magic=$(od -An -tx1 -j56 -N4 "$1" | tr -d ' \n')
+	head2=$(od -An -tx1 -N2 "$1" | tr -d ' \n')
+	case "$magic:$head2" in
+	41524d64:*) echo image ;;
+	*:1f8b) echo gz ;;
+	*:4d5a) echo zboot ;;
+	*) die "'$1' is not an arm64 kernel image" ;;
+	esac
 }

@@ -147,15 +147,7 @@ nruns=$(echo "$runs" | wc -l)
 if [ -z "$kernel" ]; then
 	kernel=$("$KPF_TOP/scripts/fetch-kernel.sh") || exit 2
 fi
-[ -f "$kernel" ] || die "kernel image '$kernel' does not exist"
-magic=$(od -An -tx1 -j56 -N4 "$kernel" | tr -d ' \n')
-head2=$(od -An -tx1 -N2 "$kernel" | tr -d ' \n')
-case "$magic:$head2" in
-41524d64:*) kformat=image ;;
-*:1f8b) kformat=gz ;;
-*:4d5a) kformat=zboot ;;
-*) die "'$kernel' is not an arm64 kernel image" ;;
-esac
+kformat=$(arm64_kernel_format "$kernel") || exit 2
 # Debian's images live in .../modules/RELEASE/vmlinuz or boot/vmlinuz-RELEASE.
 krelease=$(echo "$kernel" | sed -n -e 's|.*/modules/\([^/]*\)/vmlinuz$|\1|p' -e 's|.*/vmlinuz-\([^/]*\)$|\1|p')
 # A built Image says its release in its banner.

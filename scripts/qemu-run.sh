@@ -73,15 +73,7 @@ if [ -z "$initramfs_only" ]; then
 		# On failure the fetch script has printed the one line that says why.
 		kernel=$("$KPF_TOP/scripts/fetch-kernel.sh") || exit 2
 	fi
-	[ -f "$kernel" ] || die "kernel image '$kernel' does not exist"
-	# An arm64 Image has "ARM\x64" at offset 56; Debian's 6.x vmlinuz are
-	# compressed (gzip, or an EFI zboot PE), which QEMU also boots.
-	magic=$(od -An -tx1 -j56 -N4 "$kernel" | tr -d ' \n')
-	head2=$(od -An -tx1 -N2 "$kernel" | tr -d ' \n')
-	case "$magic:$head2" in
-	41524d64:*|*:1f8b|*:4d5a) ;;
-	*) die "'$kernel' is not an arm64 kernel image" ;;
-	esac
+	arm64_kernel_format "$kernel" >/dev/null || exit 2
 fi
 
 # TESTs may be NAME@BACKEND runs of the program NAME.
