@@ -110,7 +110,13 @@ run() {
 		--timeout 120 $tests >"$logs/$name.log" 2>&1
 	case $? in
 	124|137)
-		note "$name: the suite hung: stopped after $budget s"
+		# The runs that failed before, and those still running (the
+		# boots' output so far: qemu-shards.sh prints it when stopped).
+		note "$name: the suite hung: stopped after $budget s in $(awk '
+			/^# selftests: kvm-pmu-filter: / { open[$4] = 1 }
+			/^(not )?ok [0-9]+ selftests: kvm-pmu-filter: / {
+				r = $0; sub(/.*kvm-pmu-filter: /, "", r); sub(/ .*/, "", r); delete open[r] }
+			END { for (r in open) printf "%s ", r }' "$logs/$name.log")"
 		echo "HUNG $(sed -n 's/^not ok [0-9]* selftests: kvm-pmu-filter: \([a-z0-9_]*\).*/\1/p' \
 			"$logs/$name.log" | tr '\n' ' ')"
 		return ;;

@@ -57,6 +57,21 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpf-shards.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+# Stopped from outside (a CI job's or mutate.sh's timeout): what the boots
+# printed so far is all there is to say which run hung, so it is printed,
+# each boot's as it came, before the work directory goes.
+# shellcheck disable=SC2317 # called by the trap
+interrupted() {
+	local f
+	echo "# qemu-shards.sh: stopped by a signal; the boots' output so far:"
+	for f in "$work"/out.*; do
+		[ -f "$f" ] || continue
+		echo "# [boot ${f##*.} of ${nshards:-?}], as printed:"
+		cat "$f"
+	done
+	exit 143
+}
+trap interrupted TERM INT
 
 # Longest first, each to the least loaded boot (common.sh).
 printf '%s\n' "${runs[@]}" | cost_shards "$jobs" >"$work/shards"
