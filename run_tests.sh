@@ -58,11 +58,11 @@ TEST@BACKEND (a TEST@BACKEND argument runs that one only).
                         (overrides the platform's)
   -j, --jobs N          qemu mode: N boots at once, each a shard of the
                         runs balanced by costs.cfg, merged into one report
-                        (default: $KPF_JOBS, else the online CPUs; 1: one
+                        (default: \$KPF_JOBS, else the online CPUs; 1: one
                         boot)
       --lava            qemu mode: each of the -j shards is a job on the
-                        LAVA server of $LAVA_URL (with $LAVA_USER and
-                        $LAVA_TOKEN) or of lavacli's identity (lava/README.md)
+                        LAVA server of \$LAVA_URL (with \$LAVA_USER and
+                        \$LAVA_TOKEN) or of lavacli's identity (lava/README.md)
       --bisect          exit as "git bisect run" expects: 0 good, 1 bad,
                         125 untestable (the kernel doesn't build or boot,
                         or has no KVM/vPMU so every test skips)

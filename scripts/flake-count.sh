@@ -32,6 +32,7 @@ while [ $# -gt 0 ]; do
 		done
 		jobs=$2
 		shift 2 ;;
+	-h|--help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) break ;;
 	esac
 done
