@@ -36,8 +36,12 @@ awk -v table="$table" '
 		while ((getline l < table) > 0) {
 			ln++
 			if (l ~ /^[ \t]*(#|$)/) continue
-			split(l, f, /[ \t]+/)
-			desc = f[1] " " f[2] " " f[3]
+			# TEST, CHECK (a "quoted" pattern may hold spaces), KERNELS.
+			desc = l; sub(/^[ \t]+/, "", desc)
+			if (match(desc, /^[^ \t]+[ \t]+"[^"]*"[ \t]+[^ \t]+/) ||
+			    match(desc, /^[^ \t]+[ \t]+[^ \t]+[ \t]+[^ \t]+/))
+				desc = substr(desc, 1, RLENGTH)
+			gsub(/[ \t]+/, " ", desc)
 			if (!(ln in reviewed)) { unused = unused sprintf("  %d: %s\n", ln, desc); continue }
 			printf "%d: %s (reviewed at %d)\n", ln, desc, reviewed[ln]
 			m = split(order[ln], runs, " ")
