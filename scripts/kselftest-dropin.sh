@@ -47,14 +47,17 @@ ksft=(make -C "$sel" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- O="$obj")
 out=$obj/kselftest/kvm-pmu-filter
 names=$(sed -e 's/#.*//' "$KPF_TOP/tests.cfg" | awk 'NF { print $1 }')
 rm -rf "$obj/kselftest"
-"${ksft[@]}" TARGETS=kvm-pmu-filter V=1 USERCFLAGS=-MD -j"$(nproc)" >"$(log build)" 2>&1 ||
+# DEPFLAGS with -MD: the dependency files list the system headers too,
+# the tree's UAPI ones among them.
+# shellcheck disable=SC2016 # $@ is make's
+"${ksft[@]}" TARGETS=kvm-pmu-filter V=1 DEPFLAGS='-MD -MP -MF $@.d' -j"$(nproc)" >"$(log build)" 2>&1 ||
 	die "kselftest build failed: $(log build)"
 for t in $names; do [ -x "$out/$t" ] || die "kselftest build made no $t"; done
 grep -q -- "-isystem $obj/usr/include " "$(log build)" || die "the compiler never got the tree's UAPI headers"
-grep -q "$obj/usr/include/linux/kvm.h" "$out/lib/vm.d" || die "lib/vm.c did not use the tree's linux/kvm.h"
+grep -q "$obj/usr/include/linux/kvm.h" "$out/lib/vm.o.d" || die "lib/vm.c did not use the tree's linux/kvm.h"
 echo "# build: $(echo "$names" | wc -w) tests in $out; a compile line (V=1):"
 grep -m1 -- '-c .*/lib/vm.c' "$(log build)" | sed 's/^/#   /'
-echo "# lib/vm.c includes $(grep -o "$obj/usr/include/linux/kvm.h" "$out/lib/vm.d" | head -n 1) (gcc -MD)"
+echo "# lib/vm.c includes $(grep -o "$obj/usr/include/linux/kvm.h" "$out/lib/vm.o.d" | head -n 1) (its dependency file, with system headers: -MD)"
 "${ksft[@]}" TARGETS=kvm-pmu-filter-copy >"$(log build-copy)" 2>&1 || die "the copy's build failed: $(log build-copy)"
 for t in $names; do [ -x "$obj/kselftest/kvm-pmu-filter-copy/$t" ] || die "the copy's build made no $t"; done
 echo "# build of the copy (tools/testing/selftests/kvm-pmu-filter-copy): every test"
