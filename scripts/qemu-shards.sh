@@ -51,6 +51,12 @@ if [ $lava -eq 0 ] && [ "$fit" -ge 1 ] && [ "$jobs" -gt "$fit" ]; then
 	note "$jobs boots of $mem don't fit in ${avail_mb} MB available: $fit at once"
 	jobs=$fit
 fi
+# Under -icount a boot uses one core; with fewer cores than boots a few
+# exact counts have moved (findings/observations.md, "Two runs at once").
+cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+if [ $lava -eq 0 ] && [ "$jobs" -gt "$cpus" ]; then
+	note "$jobs boots on $cpus CPUs: exact counts may move when boots share a core (findings/observations.md)"
+fi
 if [ $lava -eq 0 ] && [ "$jobs" -le 1 ]; then
 	exec "$KPF_TOP/scripts/qemu-run.sh" "${opts[@]}" -- "${runs[@]}"
 fi
