@@ -82,8 +82,8 @@ trap interrupted TERM INT
 # Longest first, each to the least loaded boot (common.sh).
 printf '%s\n' "${runs[@]}" | cost_shards "$jobs" >"$work/shards"
 
-# lava_shards: every shard a LAVA job, run and collected; out.S and rc.S
-# as a boot leaves them.
+# lava_shards: every shard a LAVA job, run and collected into out.S as a
+# boot leaves it; a job without verdict makes the kernel untestable.
 lava_shards() {
 	local runs_dir lopts=() o s line mode
 	runs_dir=$KPF_CACHE/lava/runs/$(date +%Y%m%d-%H%M%S)-$$
@@ -105,44 +105,33 @@ lava_shards() {
 	[ $? -eq 2 ] && exit 2
 	for s in $(seq "$s"); do
 		cp "$runs_dir/shard-$s.log" "$work/out.$s" || die "no log of shard $s in $runs_dir"
-		: >"$work/err.$s"
-		rc=0
-		grep -q '^not ok 1 boot' "$work/out.$s" && rc=125
-		echo "$rc" >"$work/rc.$s"
+		grep -q '^not ok 1 boot' "$work/out.$s" && worst=125
 	done
 }
 
-s=0
-if [ $lava -eq 1 ]; then
-	lava_shards
-	s=$(wc -l <"$work/shards")
-else
+# boot_shards: every shard a QEMU boot, all at once.
+boot_shards() {
+	local s=0 line rc
 	while read -r line; do
 		s=$((s + 1))
 		# shellcheck disable=SC2086 # run names are words
 		"$KPF_TOP/scripts/qemu-run.sh" "${opts[@]}" -- $line >"$work/out.$s" 2>"$work/err.$s" &
 		echo $! >"$work/pid.$s"
 	done <"$work/shards"
-fi
-nshards=$s
-worst=0
-for s in $(seq "$nshards"); do
-	if [ $lava -eq 1 ]; then
-		[ "$(cat "$work/rc.$s")" -eq 125 ] && worst=125
-		continue
-	fi
-	wait "$(cat "$work/pid.$s")"
-	rc=$?
-	echo "$rc" >"$work/rc.$s"
-	# A setup error stops everything; a boot that never reached the tests
-	# makes the kernel untestable.
-	if [ "$rc" -eq 2 ]; then
+	for s in $(seq "$s"); do
+		wait "$(cat "$work/pid.$s")"
+		rc=$?
 		cat "$work/err.$s" >&2
-		exit 2
-	fi
-	[ "$rc" -eq 125 ] && worst=125
-	cat "$work/err.$s" >&2
-done
+		# A setup error stops everything; a boot that never reached the
+		# tests makes the kernel untestable.
+		[ "$rc" -eq 2 ] && exit 2
+		[ "$rc" -eq 125 ] && worst=125
+	done
+}
+
+nshards=$(wc -l <"$work/shards")
+worst=0
+if [ $lava -eq 1 ]; then lava_shards; else boot_shards; fi
 
 # The merge: every boot's lines outside the runs' blocks (headers, boot
 # reports) as they came, labelled with the boot; then the runs' blocks in
