@@ -184,3 +184,18 @@ arm64_kernel_format() {
 	*) die "'$1' is not an arm64 kernel image" ;;
 	esac
 }
+
+# platform_names: the platforms of platforms.cfg, one a line.
+platform_names() {
+	sed -e 's/#.*//' "$KPF_TOP/platforms.cfg" | awk 'NF { print $1 }'
+}
+
+# platform_of NAME: its "CPU MODE" from platforms.cfg; dies naming the
+# platforms there for one it doesn't list.  (run_tests.sh, which also runs
+# inside the guest without this file, reads the table the same way.)
+platform_of() {
+	local line
+	line=$(sed -e 's/#.*//' "$KPF_TOP/platforms.cfg" | awk -v n="$1" '$1 == n { print $2, $3 }')
+	[ -n "$line" ] || die "unknown platform '$1' (platforms.cfg: $(platform_names | tr '\n' ' '))"
+	echo "$line"
+}

@@ -38,11 +38,10 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ $# -gt 0 ] || set -- 6.1 6.12 7.2 7.3
-known=$(sed -e 's/#.*//' "$KPF_TOP/platforms.cfg" | awk 'NF { print $1 }')
-[ "$platforms" = all ] && platforms=$(echo "$known" | tr '\n' ',')
+[ "$platforms" = all ] && platforms=$(platform_names | tr '\n' ',')
 platforms=$(echo "$platforms" | tr ',' ' ')
 for p in $platforms; do
-	echo "$known" | grep -qx "$p" || die "unknown platform '$p' (platforms.cfg: $(echo "$known" | tr '\n' ' '))"
+	platform_of "$p" >/dev/null || exit 1
 done
 
 logs=$KPF_CACHE/matrix

@@ -108,8 +108,7 @@ fi
 
 # The QEMU platform, as run_tests.sh --platform reads platforms.cfg.
 if [ "$device_type" = qemu ]; then
-	line=$(sed -e 's/#.*//' "$KPF_TOP/platforms.cfg" | awk -v n="$platform" '$1 == n { print $2, $3 }')
-	[ -n "$line" ] || die "unknown platform '$platform' (platforms.cfg: $(sed -e 's/#.*//' "$KPF_TOP/platforms.cfg" | awk 'NF { printf "%s ", $1 }'))"
+	line=$(platform_of "$platform") || exit 2
 	[ -n "$cpu" ] || cpu=${line% *}
 	[ -n "$kvm_mode" ] || kvm_mode=${line#* }
 else
