@@ -70,15 +70,9 @@ start) ;;
 *) die "unknown command '$cmd' (start, stop, status)" ;;
 esac
 
+# The packages, and PostgreSQL started if it is down.
 "$KPF_TOP/scripts/setup.sh" --lava || die "scripts/setup.sh --lava failed"
 mkdir -p "$state" "$state/worker"
-
-# PostgreSQL: setup.sh started it; it may have stopped since.
-if ! pg_lsclusters -h | awk '$4 == "online" { found = 1 } END { exit !found }'; then
-	# shellcheck disable=SC2046 # version and name
-	pg_ctlcluster $(pg_lsclusters -h | awk 'NR == 1 { print $1, $2 }') start ||
-		die "cannot start PostgreSQL"
-fi
 
 manage() {
 	lava-server manage "$@"

@@ -49,12 +49,14 @@ apt_update() {
 	apt_updated=1
 }
 
+# install_pkgs [--no-install-recommends] PKG...: those not installed yet.
 install_pkgs() {
-	local missing=() p
+	local missing=() opts=() p
+	if [ "${1:-}" = --no-install-recommends ]; then opts=("$1"); shift; fi
 	for p in "$@"; do have_pkg "$p" || missing+=("$p"); done
 	[ ${#missing[@]} -eq 0 ] && return
 	apt_update
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get -q -y install "${missing[@]}" >&2 ||
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get -q -y "${opts[@]}" install "${missing[@]}" >&2 ||
 		die "cannot install ${missing[*]}"
 }
 
@@ -100,15 +102,6 @@ if [ "$(qemu_major)" -lt $QEMU_MIN_MAJOR ]; then
 fi
 "$KPF_TOP/scripts/fetch-busybox.sh" >/dev/null
 "$KPF_TOP/scripts/fetch-kernel.sh" >/dev/null
-# Recommends would bring systemd, LXC, libguestfs, NFS and a kernel.
-install_lava() {
-	local missing=() p
-	for p in "$@"; do have_pkg "$p" || missing+=("$p"); done
-	[ ${#missing[@]} -gt 0 ] || return 0
-	apt_update
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends \
-		install "${missing[@]}" >&2 || die "cannot install ${missing[*]}"
-}
 if [ $lava -ge 1 ]; then
 	if ! have_pkg qemu-system-x86; then
 		enable_backports
@@ -117,7 +110,8 @@ if [ $lava -ge 1 ]; then
 			-t bookworm-backports install qemu-system-x86 >&2 ||
 			die "cannot install qemu-system-x86 from bookworm-backports"
 	fi
-	install_lava lava-dispatcher
+	# Recommends would bring systemd, LXC, libguestfs, NFS and a kernel.
+	install_pkgs --no-install-recommends lava-dispatcher
 	# The device types (qemu.jinja2 and its bases) are lava-server's:
 	# unpacked from its package, which installs only with a database.
 	types=$KPF_CACHE/lava/device-types
@@ -144,7 +138,7 @@ if [ $lava -eq 2 ]; then
 		# shellcheck disable=SC2086 # version and name
 		as_root pg_ctlcluster $cluster start || die "cannot start PostgreSQL cluster $cluster"
 	fi
-	install_lava lava-server lavacli
+	install_pkgs --no-install-recommends lava-server lavacli
 	note "LAVA server: lava-server $(dpkg-query -W -f='${Version}' lava-server), lavacli $(dpkg-query -W -f='${Version}' lavacli)"
 fi
 note "ready: $(aarch64-linux-gnu-gcc --version | head -n 1); $(qemu-system-aarch64 --version | head -n 1)"
