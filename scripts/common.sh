@@ -11,6 +11,29 @@ KPF_CACHE=${KPF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-pmu-filter}
 # The default kernel: Debian's prebuilt arm64 7.3 from trixie-backports.
 KPF_KERNEL_SERIES=${KPF_KERNEL_SERIES:-7.3}
 
+# The QEMU platform a boot gets unless told otherwise (qemu-run.sh, and
+# the LAVA jobs that stand in for its boots).  QEMU's max CPU without
+# FEAT_LPA2: with it KVM's stage 2 spans 52 bits of IPA, and every
+# nested-guest transition walks a top level 16 times wider
+# (kvm_nested_s2_unmap() and friends): the nested tests take 10 times
+# longer, for nothing the suite checks.  Host counters a kernel with the
+# partitioned-PMU series keeps for itself: QEMU's PMU has 6, 2 for the
+# host, 4 for guests (kernels without the series ignore the word).
+KPF_QEMU_CPU_DEFAULT=max,lpa2=off
+KPF_KVM_MODE_DEFAULT=nested
+KPF_RESERVED_HOST_COUNTERS_DEFAULT=2
+
+# guest_kernel_words MODE RESERVED: the command line the suite's kernels
+# boot with, the console aside: init from the initramfs, no reboot on a
+# panic, kvm-arm.mode=MODE (none for an empty MODE: the kernel's choice)
+# and the host's reserved counters (none for an empty RESERVED).
+guest_kernel_words() {
+	local words="rdinit=/init panic=-1 loglevel=5"
+	[ -z "${1:-}" ] || words="$words kvm-arm.mode=$1"
+	[ -z "${2:-}" ] || words="$words arm_pmuv3.reserved_host_counters=$2"
+	echo "$words"
+}
+
 die() {
 	echo "$(basename "$0"): error: $*" >&2
 	exit "${KPF_DIE_CODE:-1}"

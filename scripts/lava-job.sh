@@ -156,14 +156,9 @@ krelease=$(echo "$kernel" | sed -n -e 's|.*/modules/\([^/]*\)/vmlinuz$|\1|p' -e 
 if [ "$device_type" != qemu ] && [ "$kformat" = zboot ]; then
 	die "'$kernel' is an EFI zboot image, which U-Boot's booti can't boot: give an Image (scripts/build-kernel.sh prints one) or a gzip-compressed one"
 fi
-words="console=ttyAMA0 rdinit=/init panic=-1 loglevel=5"
-[ "$device_type" = qemu ] || words="rdinit=/init panic=-1 loglevel=5"
-case $kvm_mode in
-''|vhe) ;;
-*) words="$words kvm-arm.mode=$kvm_mode" ;;
-esac
-reserved=${KPF_RESERVED_HOST_COUNTERS-2}
-[ -n "$reserved" ] && words="$words arm_pmuv3.reserved_host_counters=$reserved"
+# vhe: no kvm-arm.mode word, the kernel's choice on a VHE CPU.
+words=$(guest_kernel_words "${kvm_mode#vhe}" "${KPF_RESERVED_HOST_COUNTERS-$KPF_RESERVED_HOST_COUNTERS_DEFAULT}")
+[ "$device_type" != qemu ] || words="console=ttyAMA0 $words"
 words="$words${append}"
 case $words in *[\'\"\\]*) die "kernel command-line words can't hold quotes or backslashes: $words" ;; esac
 

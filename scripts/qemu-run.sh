@@ -31,18 +31,12 @@ KPF_QEMU=${KPF_QEMU:-qemu-system-aarch64}
 KPF_QEMU_MEM=${KPF_QEMU_MEM:-2G}
 KPF_QEMU_SMP=${KPF_QEMU_SMP:-2}
 KPF_QEMU_ICOUNT=${KPF_QEMU_ICOUNT-shift=0}
-# QEMU's max CPU without FEAT_LPA2: with it KVM's stage 2 spans 52 bits of
-# IPA, and every nested-guest transition walks a top level 16 times wider
-# (kvm_nested_s2_unmap() and friends): the nested tests take 10 times
-# longer, for nothing the suite checks.
-KPF_QEMU_CPU=${KPF_QEMU_CPU:-max,lpa2=off}
-KPF_KVM_MODE=${KPF_KVM_MODE-nested}
-# Host counters a kernel with the partitioned-PMU series keeps for itself
-# (QEMU's PMU has 6: 2 for the host, 4 for guests).  Kernels without the
-# series ignore the word; empty means "don't partition".
-KPF_RESERVED_HOST_COUNTERS=${KPF_RESERVED_HOST_COUNTERS-2}
-BOOT_WORDS="console=ttyAMA0 rdinit=/init panic=-1 loglevel=5${KPF_KVM_MODE:+ kvm-arm.mode=$KPF_KVM_MODE}"
-BOOT_WORDS="$BOOT_WORDS${KPF_RESERVED_HOST_COUNTERS:+ arm_pmuv3.reserved_host_counters=$KPF_RESERVED_HOST_COUNTERS}"
+# The platform: common.sh's defaults; an empty KPF_KVM_MODE or
+# KPF_RESERVED_HOST_COUNTERS leaves its word out.
+KPF_QEMU_CPU=${KPF_QEMU_CPU:-$KPF_QEMU_CPU_DEFAULT}
+KPF_KVM_MODE=${KPF_KVM_MODE-$KPF_KVM_MODE_DEFAULT}
+KPF_RESERVED_HOST_COUNTERS=${KPF_RESERVED_HOST_COUNTERS-$KPF_RESERVED_HOST_COUNTERS_DEFAULT}
+BOOT_WORDS="console=ttyAMA0 $(guest_kernel_words "$KPF_KVM_MODE" "$KPF_RESERVED_HOST_COUNTERS")"
 
 kernel='' append='' bindir='' timeout=300 verbose=0 backends=emulated,partitioned
 initramfs_only='' qemu_platform=1

@@ -91,8 +91,8 @@ lava_shards() {
 	# qemu-run.sh's options are lava-job.sh's, but for --verbose; the
 	# platform comes as qemu-run.sh takes it, from the environment.
 	for o in "${opts[@]}"; do [ "$o" = --verbose ] || lopts+=("$o"); done
-	mode=${KPF_KVM_MODE-nested}
-	lopts+=(--cpu "${KPF_QEMU_CPU:-max,lpa2=off}" --kvm-mode "${mode:-vhe}")
+	mode=${KPF_KVM_MODE-$KPF_KVM_MODE_DEFAULT}
+	lopts+=(--cpu "${KPF_QEMU_CPU:-$KPF_QEMU_CPU_DEFAULT}" --kvm-mode "${mode:-vhe}")
 	s=0
 	while read -r line; do
 		s=$((s + 1))
