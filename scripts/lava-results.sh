@@ -9,7 +9,9 @@
 # log (lava-run's log, JSON lines, or a server's output.yaml: lavacli
 # jobs logs --raw), or job:ID for a job on the server of $LAVA_URL (with
 # $LAVA_USER and $LAVA_TOKEN), else of lavacli's identity $LAVACLI_IDENTITY
-# (default kpf-local: scripts/lava-server-local.sh writes it).
+# (default kpf-local: scripts/lava-server-local.sh writes it), or
+# saved:DIR/NAME for a server job scripts/lava-submit.sh collected there
+# (NAME.lava.yaml, NAME.results.yaml, NAME.show, NAME.job).
 #
 # ktap: the guest's KTAP with qemu-run.sh's header lines and real times
 # (from the log's timestamps) and without the "# lava:" lines, so
@@ -33,12 +35,14 @@ set -u
 KPF_DIE_CODE=2
 
 usage="usage: lava-results.sh ktap|cases SOURCE, or lava-results.sh compare SOURCE LOG"
+case ${1:-} in
+-h|--help) sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
 [ $# -ge 2 ] || die "$usage"
 cmd=$1 src=$2
 case $cmd in
 ktap|cases) [ $# -eq 2 ] || die "$usage" ;;
 compare) [ $# -eq 3 ] || die "$usage"; [ -f "$3" ] || die "local log '$3' does not exist" ;;
--h|--help) sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 *) die "$usage" ;;
 esac
 
@@ -57,6 +61,17 @@ job:*)
 		die "lavacli cannot fetch the results of job $job: $(head -c 300 "$work/err")"
 	lava_cli jobs show --yaml "$job" >"$work/show" 2>"$work/err" ||
 		die "lavacli cannot show job $job: $(head -c 300 "$work/err")"
+	;;
+saved:*)
+	prefix=${src#saved:}
+	[ -f "$prefix.lava.yaml" ] || die "'$src': no $prefix.lava.yaml"
+	cp "$prefix.lava.yaml" "$work/log"
+	job=$(cat "$prefix.job" 2>/dev/null)
+	# Without the server's results the log's own decide, as for a file.
+	if [ -s "$prefix.results.yaml" ] && [ -s "$prefix.show" ]; then
+		cp "$prefix.results.yaml" "$work/results"
+		cp "$prefix.show" "$work/show"
+	fi
 	;;
 *)
 	[ -f "$src" ] || die "LAVA log '$src' does not exist"

@@ -79,7 +79,7 @@ for i in "${!ids[@]}"; do
 		note "$name: job $id has no log"
 	lava_cli results --yaml "$id" >"$out/$name.results.yaml" 2>/dev/null ||
 		note "$name: job $id has no results"
-	"$KPF_TOP/scripts/lava-results.sh" ktap "job:$id" >"$out/$name.log" ||
+	"$KPF_TOP/scripts/lava-results.sh" ktap "saved:$out/$name" >"$out/$name.log" ||
 		die "cannot rebuild the log of job $id"
 	# The seconds LAVA ran it (start to end, queueing left out).
 	t0=$(field "$out/$name.show" start_time) t1=$(field "$out/$name.show" end_time)
