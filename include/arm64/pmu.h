@@ -28,7 +28,8 @@ uint64_t pmu_read_counter_indirect(unsigned int idx);
  * The PMU overflow interrupt (PPI 23) through the vGICv3: after
  * guest_pmu_irq_setup() (IRQs still masked), each interrupt taken adds one
  * to pmu_irqs_taken, ORs PMOVSSET_EL0 into pmu_irq_overflows and clears
- * those flags, as a guest's PMU driver does.
+ * those flags, as a guest's PMU driver does.  A flag the clear leaves set
+ * (an interrupt that would be taken forever) fails the guest at once.
  */
 extern volatile uint64_t pmu_irqs_taken, pmu_irq_overflows;
 void guest_pmu_irq_setup(void);

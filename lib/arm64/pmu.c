@@ -20,12 +20,23 @@ static void pmu_irq(struct ex_regs *regs)
 	uint32_t intid = gic_ack();
 
 	if (intid == PMU_IRQ_PPI) {
-		uint64_t ovs = read_sysreg(pmovsset_el0);
+		uint64_t ovs = read_sysreg(pmovsset_el0), left;
 
 		pmu_irqs_taken++;
 		pmu_irq_overflows |= ovs;
 		write_sysreg(ovs, pmovsclr_el0);
 		isb();
+		/*
+		 * A flag the write did not clear keeps the interrupt asserted:
+		 * the guest would take it forever and its test die of a timeout
+		 * with nothing said.  No counter wraps again this soon (each
+		 * just wrapped to near zero), so say it now.
+		 */
+		left = read_sysreg(pmovsset_el0) & ovs;
+		if (left)
+			guest_fail(UCALL_ASSERT,
+				   "PMU interrupt: PMOVSCLR_EL0 := %#lx left PMOVSSET_EL0 %#lx set, the interrupt stays asserted",
+				   ovs, left);
 	}
 	if (intid != GIC_SPURIOUS)
 		gic_eoi(intid);
