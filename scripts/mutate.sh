@@ -25,8 +25,9 @@
 #   MUTANT...      only these (file names, with or without .patch)
 #
 # Builds are incremental in one work tree ($KPF_CACHE/src/mutant-tree):
-# each mutant is applied, built, tested and reverted.  Logs are kept in
-# $KPF_CACHE/mutants/.  Exit 0 when every mutant was killed, 1 otherwise.
+# each mutant is applied, built and reverted, and its kernel runs the suite
+# while the next one builds.  Logs are kept in $KPF_CACHE/mutants/.  Exit 0
+# when every mutant was killed, 1 otherwise.
 set -u
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
 	--mutants) [ $# -ge 2 ] || die "--mutants needs a directory"; mutdir=$2; shift ;;
 	--tests) [ $# -ge 2 ] || die "--tests needs test names"; tests=$2; shift ;;
 	--lava) lava=--lava ;;
-	-h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option '$1' (see --help)" ;;
 	*) only+=("${1%.patch}") ;;
 	esac
@@ -88,17 +89,25 @@ rm -rf "$bin"
 mkdir -p "$bin"
 for t in $tests; do cp "$KPF_TOP/build/${t%@*}" "$bin/" || die "no test binary ${t%@*}"; done
 
-# run NAME: build the tree as it is now and run the suite; prints the
-# failed tests ("KILLED-BY name ...") or BUILD-FAILED / BOOT-FAILED; the
-# run's check outcomes go to $logs/NAME.outcomes.
-run() {
-	local name=$1 image start
+# build NAME: builds the tree as it is now and keeps its Image as
+# $logs/NAME.Image, for the tree moves on to the next mutant while NAME's
+# suite runs; false if the build failed ($logs/NAME.build says why).  The
+# build runs at idle priority: it takes only what the boots leave, so each
+# boot keeps its core (findings/observations.md: counts under icount
+# assume it).
+build() {
+	local image
+	image=$(chrt --idle 0 "$KPF_TOP/scripts/build-kernel.sh" --tree "$tree" --name mutant-tree \
+		2>"$logs/$1.build") && cp "$image" "$logs/$1.Image"
+}
+
+# suite NAME: runs the suite on $logs/NAME.Image and writes its verdict to
+# $logs/NAME.verdict: the failed tests ("KILLED-BY name ..."), HUNG or
+# BOOT-FAILED; the run's check outcomes go to $logs/NAME.outcomes and its
+# real seconds to $logs/NAME.secs.
+suite() {
+	local name=$1 start rc
 	start=$(date +%s)
-	if ! image=$("$KPF_TOP/scripts/build-kernel.sh" --tree "$tree" --name mutant-tree \
-			2>"$logs/$name.build"); then
-		echo "BUILD-FAILED"
-		return
-	fi
 	# A mutant that hangs guests (an interrupt never cleared, say) fails
 	# in seconds of guest clock: no test takes more than 10 unmutated.  One
 	# that livelocks the host kernel only QEMU's own timeout would end, after
@@ -106,9 +115,13 @@ run() {
 	# suite has hung, which is its failure, as a CI job's timeout would say.
 	# shellcheck disable=SC2086 # test names are words
 	KPF_GUEST_TIMEOUT=${KPF_GUEST_TIMEOUT:-15} timeout -k 10 "$budget" \
-		"$KPF_TOP/run_tests.sh" $lava --kernel "$image" --build-dir "$bin" --backend emulated \
-		--timeout 120 $tests >"$logs/$name.log" 2>&1
-	case $? in
+		"$KPF_TOP/run_tests.sh" $lava --kernel "$logs/$name.Image" --build-dir "$bin" \
+		--backend emulated --timeout 120 $tests >"$logs/$name.log" 2>&1 &
+	echo $! >"$logs/.suite-pid"
+	wait $!
+	rc=$?
+	echo $(( $(date +%s) - start )) >"$logs/$name.secs"
+	case $rc in
 	124|137)
 		# The runs that failed before, and those still running (the
 		# boots' output so far: qemu-shards.sh prints it when stopped).
@@ -118,29 +131,29 @@ run() {
 				r = $0; sub(/.*kvm-pmu-filter: /, "", r); sub(/ .*/, "", r); delete open[r] }
 			END { for (r in open) printf "%s ", r }' "$logs/$name.log")"
 		echo "HUNG $(sed -n 's/^not ok [0-9]* selftests: kvm-pmu-filter: \([a-z0-9_]*\).*/\1/p' \
-			"$logs/$name.log" | tr '\n' ' ')"
+			"$logs/$name.log" | tr '\n' ' ')" >"$logs/$name.verdict"
 		return ;;
 	esac
 	if grep -q '^not ok 1 boot' "$logs/$name.log"; then
-		echo "BOOT-FAILED"
+		echo "BOOT-FAILED" >"$logs/$name.verdict"
 		return
 	fi
 	ktap_outcomes <"$logs/$name.log" >"$logs/$name.outcomes"
 	echo "KILLED-BY $(sed -n 's/^not ok [0-9]* selftests: kvm-pmu-filter: \([a-z0-9_]*\).*/\1/p' \
-		"$logs/$name.log" | tr '\n' ' ')"
-	note "$name: $(tail -n 1 "$logs/$name.log") ($(( $(date +%s) - start )) s)"
+		"$logs/$name.log" | tr '\n' ' ')" >"$logs/$name.verdict"
+	note "$name: $(tail -n 1 "$logs/$name.log") ($(cat "$logs/$name.secs") s)"
 }
 
-note "baseline: the unmodified kernel"
-budget=1800
-start=$(date +%s)
-base=$(run baseline)
-budget=$(( 4 * ($(date +%s) - start) ))
-[ "$budget" -ge 120 ] || budget=120
-case "$base" in
-"KILLED-BY ") ;;
-*) die "the unmodified kernel does not pass ($base): see $logs/baseline.log" ;;
-esac
+# build_mutant NAME: NAME applied, built into $logs/NAME.Image, reverted.
+build_mutant() {
+	local ok=0
+	patch -d "$tree" -p1 -s <"$mutdir/$1.patch" >/dev/null || die "$1 does not apply"
+	echo "$1" >"$applied"
+	build "$1" || ok=1
+	patch -d "$tree" -p1 -R -s <"$mutdir/$1.patch" >/dev/null || die "cannot revert $1"
+	rm -f "$applied"
+	return $ok
+}
 
 # masked NAME: the tests where NAME's run has XFAIL checks that passed or
 # skipped in the baseline run.
@@ -150,14 +163,32 @@ masked() {
 		"$logs/baseline.outcomes" "$logs/$1.outcomes" | sort -u | tr '\n' ' '
 }
 
+# The pipeline: each kernel is built while the one before it runs the
+# suite, whose boots leave a core idle at times (the shorter shard's end)
+# that the build (a compile and a link, mostly one core) takes.  One suite
+# runs at a time, so no boot shares its core with another boot.
 declare -A result hidden
 killed=0 nmasked=0
-for m in "${mutants[@]}"; do
-	patch -d "$tree" -p1 -s <"$mutdir/$m.patch" >/dev/null || die "$m does not apply"
-	echo "$m" >"$applied"
-	result[$m]=$(run "$m")
-	patch -d "$tree" -p1 -R -s <"$mutdir/$m.patch" >/dev/null || die "cannot revert $m"
-	rm -f "$applied"
+running=
+trap '[ -z "$running" ] || kill "$(cat "$logs/.suite-pid" 2>/dev/null)" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+
+# start NAME: NAME's suite in the background.
+start() {
+	rm -f "$logs/$1.verdict" "$logs/$1.outcomes" "$logs/.suite-pid"
+	suite "$1" &
+	running=$1
+}
+
+# finish: waits for the running suite and records its verdict.
+finish() {
+	local m=$running
+	[ -n "$m" ] || return 0
+	wait
+	running=
+	rm -f "$logs/$m.Image"
+	result[$m]=$(cat "$logs/$m.verdict" 2>/dev/null || echo "BOOT-FAILED")
+	[ "$m" != baseline ] || return 0
 	hidden[$m]=
 	case "${result[$m]}" in
 	KILLED-BY*) hidden[$m]=$(masked "$m") ;;
@@ -167,7 +198,36 @@ for m in "${mutants[@]}"; do
 	elif [[ "${result[$m]}" == "KILLED-BY "?* || "${result[$m]}" == HUNG* ]]; then
 		killed=$((killed + 1))
 	fi
+}
+
+note "baseline: the unmodified kernel"
+build baseline || die "the unmodified kernel does not build: see $logs/baseline.build"
+budget=1800
+start baseline
+first=yes
+for m in "${mutants[@]}"; do
+	built=yes
+	build_mutant "$m" || built=
+	finish
+	if [ -n "$first" ]; then
+		# The baseline has run: it must pass, and its time sets how
+		# long a suite may take before it counts as hung.
+		case "${result[baseline]}" in
+		"KILLED-BY ") ;;
+		*) die "the unmodified kernel does not pass (${result[baseline]}): see $logs/baseline.log" ;;
+		esac
+		budget=$(( 4 * $(cat "$logs/baseline.secs") ))
+		[ "$budget" -ge 120 ] || budget=120
+		first=
+	fi
+	if [ -n "$built" ]; then
+		start "$m"
+	else
+		result[$m]=BUILD-FAILED
+		hidden[$m]=
+	fi
 done
+finish
 
 # The kill matrix: one column per test, K where the test failed.
 echo
