@@ -123,7 +123,7 @@ chmod +x "$root/init" "$root/usr/bin/timeout"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd" || die "cannot build the initramfs"
 # shellcheck disable=SC2054 # commas are QEMU option syntax
 qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max,lpa2=off,pmu=on -smp 2 -m 2G
-      -icount shift=0 -nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd"
+      -icount "$KPF_QEMU_ICOUNT_DEFAULT" -nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd"
       -append "console=ttyAMA0 rdinit=/init panic=-1 loglevel=5 kvm-arm.mode=nested")
 echo "# qemu: $(basename "$kernel"), ./run_kselftest.sh $sel_args"
 flock /tmp/kpf-qemu.lock timeout -k 5 $((300 * ${#tests[@]} + 120)) "${qemu[@]}" </dev/null >"$(log qemu)" 2>&1

@@ -257,7 +257,8 @@ context:
   extra_options:
   - $(yq "-smp ${KPF_QEMU_SMP:-2}")
 EOT
-	[ -n "${KPF_QEMU_ICOUNT-shift=0}" ] && echo "  - $(yq "-icount ${KPF_QEMU_ICOUNT-shift=0}")"
+	icount=${KPF_QEMU_ICOUNT-$KPF_QEMU_ICOUNT_DEFAULT}
+	[ -z "$icount" ] || echo "  - $(yq "-icount $icount")"
 	cat <<EOT
   - '-no-reboot'
   - $(yq "-append \"$words\"")

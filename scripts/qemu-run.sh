@@ -25,12 +25,11 @@ set -u
 KPF_DIE_CODE=2
 
 # One command line for every test: nested mode, so one boot serves the EL1
-# and the virtual-EL2 tests.  Precise icount makes INST_RETIRED countable
-# and every count deterministic.
+# and the virtual-EL2 tests; precise icount (common.sh).
 KPF_QEMU=${KPF_QEMU:-qemu-system-aarch64}
 KPF_QEMU_MEM=${KPF_QEMU_MEM:-2G}
 KPF_QEMU_SMP=${KPF_QEMU_SMP:-2}
-KPF_QEMU_ICOUNT=${KPF_QEMU_ICOUNT-shift=0}
+KPF_QEMU_ICOUNT=${KPF_QEMU_ICOUNT-$KPF_QEMU_ICOUNT_DEFAULT}
 # The platform: common.sh's defaults; an empty KPF_KVM_MODE or
 # KPF_RESERVED_HOST_COUNTERS leaves its word out.
 KPF_QEMU_CPU=${KPF_QEMU_CPU:-$KPF_QEMU_CPU_DEFAULT}
@@ -92,7 +91,7 @@ printf '%s\n' "${tests[@]}" >"$root/kpf/tests"
 # count 0).  Tests may then not call these "uncountable" and skip, and a
 # counter of any other event must read 0.
 platform_counts=0x11
-[ "$KPF_QEMU_ICOUNT" = shift=0 ] && platform_counts="0x08 0x11"
+case "$KPF_QEMU_ICOUNT" in shift=0|shift=0,*) platform_counts="0x08 0x11" ;; esac
 platform_counts="$platform_counts only"
 # What QEMU 10.0's TCG leaves out that tests would otherwise take for KVM
 # bugs (target/arm/helper.c): MDCR_EL2.HPMN is not applied to EL1/EL0
