@@ -68,6 +68,7 @@ LIBKVM_C := \
 	lib/assert.c \
 	lib/count_check.c \
 	lib/guest_print.c \
+	lib/guest_ram.c \
 	lib/host_perf.c \
 	lib/known_issues.c \
 	lib/ktap.c \
@@ -93,6 +94,7 @@ LIBKVM_O := $(patsubst %.c,$(OUTPUT)/%.o,$(LIBKVM_C)) \
 UNIT_LIB_C := \
 	lib/assert.c \
 	lib/guest_print.c \
+	lib/guest_ram.c \
 	lib/known_issues.c \
 	lib/ktap.c \
 	lib/pmu_encoding.c \

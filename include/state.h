@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guest_ram.h"
 #include "vm.h"
 
 struct vcpu;
@@ -44,14 +45,15 @@ uint64_t vcpu_state_reg(const struct vcpu_state *s, uint64_t id);
  * (pending interrupts included) and guest RAM.  Saved with no vCPU running;
  * restored into a VM built the same way (same vCPUs, features, vGIC),
  * whose filter may differ.  On a refusal vm_state_restore() gives -errno
- * and says which register in @why.
+ * and says which register in @why.  After a restore the VM's RAM is the
+ * saved VM's, byte for byte (guest_ram.h).
  */
 struct vm_state {
 	unsigned int nr_vcpus;
 	struct vcpu_state *vcpus[VM_MAX_VCPUS];
 	struct vgic_state *vgic;	/* NULL without a vGIC */
-	uint8_t *ram;
-	uint64_t ram_gpa, ram_size;
+	struct ram_image ram;		/* its pages that are not all zero */
+	uint64_t ram_gpa;
 };
 
 struct vm_state *vm_state_save(struct vm *vm);

@@ -101,11 +101,8 @@ struct vm_state *vm_state_save(struct vm *vm)
 		s->vcpus[i] = vcpu_state_save(vm->vcpus[i]);
 	if (vm->vgic_fd >= 0)
 		s->vgic = vgic_state_save(vm);
-	s->ram = malloc(vm->ram_size);
-	TEST_ASSERT(s->ram, "out of memory");
-	memcpy(s->ram, vm->ram, vm->ram_size);
+	ram_image_save(&s->ram, vm->ram, vm->ram_size);
 	s->ram_gpa = vm->ram_gpa;
-	s->ram_size = vm->ram_size;
 	return s;
 }
 
@@ -116,10 +113,10 @@ int vm_state_restore(struct vm *vm, const struct vm_state *s, enum restore_order
 	uint64_t bad = 0;
 	int ret;
 
-	TEST_ASSERT(vm->nr_vcpus == s->nr_vcpus && vm->ram_size == s->ram_size &&
+	TEST_ASSERT(vm->nr_vcpus == s->nr_vcpus && vm->ram_size == s->ram.size &&
 		    vm->ram_gpa == s->ram_gpa && (vm->vgic_fd >= 0) == !!s->vgic,
 		    "restoring into a VM built differently");
-	memcpy(vm->ram, s->ram, s->ram_size);
+	ram_image_restore(&s->ram, vm->ram, vm->ram_size);
 	/* Registers before the vGIC: its redistributors are found by MPIDR. */
 	for (unsigned int i = 0; i < s->nr_vcpus; i++) {
 		ret = vcpu_state_restore(vm->vcpus[i], s->vcpus[i], order, &bad);
@@ -143,6 +140,6 @@ void vm_state_free(struct vm_state *s)
 	for (unsigned int i = 0; i < s->nr_vcpus; i++)
 		vcpu_state_free(s->vcpus[i]);
 	vgic_state_free(s->vgic);
-	free(s->ram);
+	ram_image_free(&s->ram);
 	free(s);
 }
