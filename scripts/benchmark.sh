@@ -41,18 +41,33 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }'; }
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
-# figure NAME TARGET CMD...: CMD at -j $jobs, then at -j 1, one line.
+# outcome LOG RC: the run's last summary (or kill count), and its exit
+# status when it failed: a figure of a failed run is no figure.
+outcome() {
+	local last
+	last=$(grep '^summary:\|killed' "$1" | tail -n 1)
+	[ "$2" -eq 0 ] || last="FAILED (exit $2): ${last:-$(tail -n 1 "$1")}"
+	echo "$last"
+}
+
+# figure NAME TARGET CMD...: CMD at -j $jobs, then at -j 1, one line, and
+# a second line for the -j 1 run when it ended differently.
 figure() {
-	local name=$1 target=$2 t a b
+	local name=$1 target=$2 t a b ra rb
 	shift 2
 	t=$(now)
 	KPF_JOBS=$jobs "$@" >"$log/$name.j$jobs" 2>&1
+	ra=$?
 	a=$(since "$t")
 	t=$(now)
 	KPF_JOBS=1 "$@" >"$log/$name.j1" 2>&1
+	rb=$?
 	b=$(since "$t")
 	printf '%-18s %6s s at -j %s (-j 1: %s s; target %s)  %s\n' "$name" "$a" "$jobs" "$b" \
-		"$target" "$(grep '^summary:\|killed' "$log/$name.j$jobs" | tail -n 1)"
+		"$target" "$(outcome "$log/$name.j$jobs" $ra)"
+	if [ "$(outcome "$log/$name.j1" $rb)" != "$(outcome "$log/$name.j$jobs" $ra)" ]; then
+		printf '%-18s %6s   at -j 1: %s\n' '' '' "$(outcome "$log/$name.j1" $rb)"
+	fi
 }
 
 make -s -C "$KPF_TOP" >/dev/null || die "building the tests failed"
