@@ -23,7 +23,8 @@ struct ram_image {
 
 /* @ram, @size bytes (a multiple of RAM_PAGE_SIZE), mapped in this process. */
 void ram_image_save(struct ram_image *img, const uint8_t *ram, uint64_t size);
-void ram_image_restore(const struct ram_image *img, uint8_t *ram, uint64_t size);
+/* Into @ram, img->size bytes like the RAM saved. */
+void ram_image_restore(const struct ram_image *img, uint8_t *ram);
 void ram_image_free(struct ram_image *img);
 
 #endif

@@ -53,13 +53,11 @@ void ram_image_save(struct ram_image *img, const uint8_t *ram, uint64_t size)
 	free(resident);
 }
 
-void ram_image_restore(const struct ram_image *img, uint8_t *ram, uint64_t size)
+void ram_image_restore(const struct ram_image *img, uint8_t *ram)
 {
-	unsigned int nr = size / RAM_PAGE_SIZE, next = 0;
-	unsigned char *resident = resident_pages(ram, size);
+	unsigned int nr = img->size / RAM_PAGE_SIZE, next = 0;
+	unsigned char *resident = resident_pages(ram, img->size);
 
-	TEST_ASSERT(size == img->size, "restoring %lu bytes of RAM saved as %lu",
-		    (unsigned long)size, (unsigned long)img->size);
 	for (unsigned int p = 0; p < nr; p++) {
 		uint8_t *page = ram + (uint64_t)p * RAM_PAGE_SIZE;
 

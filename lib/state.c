@@ -116,7 +116,7 @@ int vm_state_restore(struct vm *vm, const struct vm_state *s, enum restore_order
 	TEST_ASSERT(vm->nr_vcpus == s->nr_vcpus && vm->ram_size == s->ram.size &&
 		    vm->ram_gpa == s->ram_gpa && (vm->vgic_fd >= 0) == !!s->vgic,
 		    "restoring into a VM built differently");
-	ram_image_restore(&s->ram, vm->ram, vm->ram_size);
+	ram_image_restore(&s->ram, vm->ram);
 	/* Registers before the vGIC: its redistributors are found by MPIDR. */
 	for (unsigned int i = 0; i < s->nr_vcpus; i++) {
 		ret = vcpu_state_restore(vm->vcpus[i], s->vcpus[i], order, &bad);

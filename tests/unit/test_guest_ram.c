@@ -46,16 +46,16 @@ int main(void)
 
 	/* A destination holding something everywhere, as a new VM's image. */
 	memset(dst, 0xff, SIZE);
-	ram_image_restore(&img, dst, SIZE);
+	ram_image_restore(&img, dst);
 	ktap_check(!memcmp(dst, src, SIZE), "restored over other data: equal to the saved RAM");
 
-	ram_image_restore(&img, twin, SIZE);
+	ram_image_restore(&img, twin);
 	ktap_check(!memcmp(twin, src, SIZE), "restored into fresh RAM: equal to the saved RAM");
 
 	memset(src + 3 * RAM_PAGE_SIZE, 0, RAM_PAGE_SIZE);
 	ram_image_free(&img);
 	ram_image_save(&img, src, SIZE);
-	ram_image_restore(&img, dst, SIZE);
+	ram_image_restore(&img, dst);
 	ktap_check(!memcmp(dst, src, SIZE) && img.nr == 2,
 		   "a page zeroed since is zeroed where it held data (%u pages saved)", img.nr);
 	ram_image_free(&img);
