@@ -53,21 +53,19 @@ outcome() {
 # figure NAME TARGET CMD...: CMD at -j $jobs, then at -j 1, one line, and
 # a second line for the -j 1 run when it ended differently.
 figure() {
-	local name=$1 target=$2 t a b ra rb
+	local name=$1 target=$2 t a b oa ob
 	shift 2
 	t=$(now)
 	KPF_JOBS=$jobs "$@" >"$log/$name.j$jobs" 2>&1
-	ra=$?
+	oa=$(outcome "$log/$name.j$jobs" $?)
 	a=$(since "$t")
 	t=$(now)
 	KPF_JOBS=1 "$@" >"$log/$name.j1" 2>&1
-	rb=$?
+	ob=$(outcome "$log/$name.j1" $?)
 	b=$(since "$t")
 	printf '%-18s %6s s at -j %s (-j 1: %s s; target %s)  %s\n' "$name" "$a" "$jobs" "$b" \
-		"$target" "$(outcome "$log/$name.j$jobs" $ra)"
-	if [ "$(outcome "$log/$name.j1" $rb)" != "$(outcome "$log/$name.j$jobs" $ra)" ]; then
-		printf '%-18s %6s   at -j 1: %s\n' '' '' "$(outcome "$log/$name.j1" $rb)"
-	fi
+		"$target" "$oa"
+	[ "$ob" = "$oa" ] || printf '%-18s %6s   at -j 1: %s\n' '' '' "$ob"
 }
 
 make -s -C "$KPF_TOP" >/dev/null || die "building the tests failed"

@@ -122,9 +122,9 @@ EOT
 chmod +x "$root/init" "$root/usr/bin/timeout"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd" || die "cannot build the initramfs"
 # shellcheck disable=SC2054 # commas are QEMU option syntax
-qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max,lpa2=off,pmu=on -smp 2 -m 2G
+qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu "$KPF_QEMU_CPU_DEFAULT,pmu=on" -smp 2 -m 2G
       -icount "$KPF_QEMU_ICOUNT_DEFAULT" -nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd"
-      -append "console=ttyAMA0 rdinit=/init panic=-1 loglevel=5 kvm-arm.mode=nested")
+      -append "console=ttyAMA0 $(guest_kernel_words "$KPF_KVM_MODE_DEFAULT" "")")
 echo "# qemu: $(basename "$kernel"), ./run_kselftest.sh $sel_args"
 flock /tmp/kpf-qemu.lock timeout -k 5 $((300 * ${#tests[@]} + 120)) "${qemu[@]}" </dev/null >"$(log qemu)" 2>&1
 tr -d '\r' <"$(log qemu)" | sed -n '/^KSFT-BEGIN/,/^KSFT-EXIT/p' >"$work/ktap"
